@@ -1,0 +1,11 @@
+namespace KmemGen.Analyzers;
+
+/// <summary>
+/// Every KMEM diagnostic ID, in one place, shared with the code fixes (InternalsVisibleTo).
+/// Ranges: KMEM0001-0099 accounting, KMEM0100-0199 RCU, KMEM0200-0299 balance,
+/// KMEM0900-0999 the [SlabCharge] generator (declared in the generator assembly).
+/// </summary>
+internal static partial class DiagnosticIds
+{
+    public const string HelpLinkFormat = "https://github.com/kmemgen/kmemgen/blob/main/docs/rules/{0}.md";
+}

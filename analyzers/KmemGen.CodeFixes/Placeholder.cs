@@ -1,0 +1,4 @@
+// Replaced by the code fix providers.
+namespace KmemGen.CodeFixes;
+
+internal static class Placeholder { }

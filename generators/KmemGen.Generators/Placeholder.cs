@@ -1,0 +1,4 @@
+// Replaced by the [SlabCharge] generator.
+namespace KmemGen.Generators;
+
+internal static class Placeholder { }

@@ -1,0 +1,2 @@
+// Replaced by the quickstart.
+System.Console.WriteLine("Quickstart: not built yet");

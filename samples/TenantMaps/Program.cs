@@ -1,0 +1,2 @@
+// Replaced by the multi-tenant map sample.
+System.Console.WriteLine("TenantMaps: not built yet");
