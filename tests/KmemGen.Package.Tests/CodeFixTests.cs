@@ -1,0 +1,29 @@
+using KmemGen.Package.Tests.Infrastructure;
+
+namespace KmemGen.Package.Tests;
+
+/// <summary>The packaged code fix, applied the way CI or a user without an IDE would: dotnet format.</summary>
+[Collection(PackageCollection.Name)]
+public sealed class CodeFixTests(PackageFixture fixture)
+{
+    [Fact]
+    public async Task Dotnet_format_adds_Gfp_Account_and_the_project_then_builds_clean()
+    {
+        ConsumerProject consumer = fixture.Consumer;
+        consumer.Reset();
+        consumer.Write("Program.cs", ConsumerSources.UnaccountedKmalloc);
+
+        ProcessResult format = await consumer.DotNetAsync(
+            ["format", "analyzers", "--diagnostics", "KMEM0001", "--severity", "info", "--no-restore", "--verbosity", "detailed"],
+            TimeSpan.FromMinutes(3));
+        Expect.Succeeded(format, "dotnet format analyzers --diagnostics KMEM0001");
+
+        string fixedSource = consumer.Read("Program.cs");
+        Expect.That(fixedSource.Contains("Kmalloc.Alloc(64, Gfp.Kernel | Gfp.Account)", StringComparison.Ordinal), format,
+            $"The KMEM0001 code fix was not applied; Program.cs is now:\n{fixedSource}");
+
+        ProcessResult build = await consumer.BuildAsync();
+        Expect.Succeeded(build, "the fixed project builds");
+        Expect.NoWarnings(build, "after the KMEM0001 fix");
+    }
+}
