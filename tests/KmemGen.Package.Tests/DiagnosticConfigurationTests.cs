@@ -77,6 +77,9 @@ public sealed class DiagnosticConfigurationTests(PackageFixture fixture)
 
         ProcessResult build = await consumer.BuildAsync();
         Expect.Succeeded(build, "dotnet_diagnostic.KMEM0001.severity = none");
+        // Control: the very same Program.cs warns without the .editorconfig line.
+        ProcessResult control = await BuildWithDefaultOptions();
+        Expect.That(Expect.Diagnostics(control, "KMEM0001").Any(d => d.File == "Program.cs"), control, "KMEM0001 does not fire by default, so silencing it proves nothing.");
         Expect.That(Expect.Diagnostics(build, "KMEM0001").Count == 0, build, "KMEM0001 still reported with severity = none.");
     }
 
