@@ -69,10 +69,12 @@ public sealed class PackageFixture : IAsyncLifetime
         }
 
         // PackageVersion (not Version) names the package without changing the assemblies' version, so an
-        // up-to-date Release build of the four projects is reused instead of recompiled every run.
+        // up-to-date Release build of the four projects is reused instead of recompiled every run. The
+        // per-version nuspec goes to the temp folder, not to the repository's obj/.
         PackResult = await DotNetCli.RunAsync(
             RepositoryRoot.Path,
-            ["pack", project, "-c", "Release", "--no-restore", "-o", FeedDirectory, $"-p:PackageVersion={Version}", "-tl:off", "--disable-build-servers"],
+            ["pack", project, "-c", "Release", "--no-restore", "-o", FeedDirectory, $"-p:PackageVersion={Version}",
+             $"-p:NuspecOutputPath={Path.Combine(WorkRoot, "nuspec")}{Path.DirectorySeparatorChar}", "-tl:off", "--disable-build-servers"],
             PackTimeout);
         if (!PackResult.Succeeded || !File.Exists(PackagePath))
         {
