@@ -34,10 +34,10 @@ internal static class SlabChargeEmitter
 
         foreach (ContainingTypeInfo outer in model.ContainingTypes)
         {
-            scopes.Push(w.WriteBlock($"partial {outer.Keyword} {outer.Name}"));
+            scopes.Push(w.WriteBlock(Declaration(outer.Keyword, outer.Name)));
         }
 
-        using (w.WriteBlock($"partial {model.Keyword} {model.Name}"))
+        using (w.WriteBlock(Declaration(model.Keyword, model.Name)))
         {
             WriteMembers(w, model, options.AccountingEnabled);
         }
@@ -133,6 +133,12 @@ internal static class SlabChargeEmitter
             w.WriteLine($"    {model.Align.ToString(System.Globalization.CultureInfo.InvariantCulture)});");
         }
     }
+
+    /// <summary>"partial" must follow "ref" and precede "struct"/"class"/"record".</summary>
+    private static string Declaration(string keyword, string name) =>
+        keyword.StartsWith("ref ", StringComparison.Ordinal)
+            ? $"ref partial {keyword.Substring(4)} {name}"
+            : $"partial {keyword} {name}";
 
     private static string Flags(SlabChargeTypeModel model, bool accounting)
     {

@@ -320,6 +320,7 @@ public sealed partial class SlabChargeGenerator
             return type.IsRefLikeType ? "ref " + kind : kind;
         }
 
+        /// <summary>Namespace and type names joined by '.', unescaped (hint names may not contain '@').</summary>
         private static string MetadataName(INamedTypeSymbol type)
         {
             var parts = new Stack<string>();
@@ -328,8 +329,12 @@ public sealed partial class SlabChargeGenerator
                 parts.Push(t.Name);
             }
 
-            string types = string.Join(".", parts);
-            return type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() + "." + types : types;
+            for (INamespaceSymbol? ns = type.ContainingNamespace; ns is { IsGlobalNamespace: false }; ns = ns.ContainingNamespace)
+            {
+                parts.Push(ns.Name);
+            }
+
+            return string.Join(".", parts);
         }
 
         private static string Escape(string identifier) =>
