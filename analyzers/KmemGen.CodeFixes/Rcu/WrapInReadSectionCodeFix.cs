@@ -99,10 +99,15 @@ public sealed class WrapInReadSectionCodeFix : CodeFixProvider
     private static UsingStatementSyntax Wrap(IReadOnlyList<StatementSyntax> statements)
     {
         var first = statements[0];
-        var body = statements.Select((s, i) => i == 0 ? s.WithoutLeadingTrivia() : s).ToList();
-        var readLock = SyntaxFactory.ParseExpression("global::KmemGen.Rcu.ReadLock()").WithAdditionalAnnotations(Simplifier.Annotation);
+        var last = statements[statements.Count - 1];
+        // The first statement's indentation and the last one's line break move out to the using statement.
+        var body = statements.Select((s, i) => (i == 0 ? s.WithoutLeadingTrivia() : s) is var t && i == statements.Count - 1 ? t.WithoutTrailingTrivia() : t).ToList();
+        // Annotate the type name, not the call: the simplifier reduces names, and `Rcu` alone binds after `using KmemGen;`.
+        var rcu = SyntaxFactory.ParseTypeName("global::KmemGen.Rcu").WithAdditionalAnnotations(Simplifier.Annotation);
+        var readLock = SyntaxFactory.InvocationExpression(SyntaxFactory.MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, rcu, SyntaxFactory.IdentifierName("ReadLock")));
         return SyntaxFactory.UsingStatement(declaration: null, expression: readLock, statement: SyntaxFactory.Block(body))
             .WithLeadingTrivia(first.GetLeadingTrivia())
+            .WithTrailingTrivia(last.GetTrailingTrivia())
             .WithAdditionalAnnotations(Formatter.Annotation);
     }
 }
