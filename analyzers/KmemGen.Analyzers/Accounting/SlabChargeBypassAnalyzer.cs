@@ -40,6 +40,7 @@ public sealed class SlabChargeBypassAnalyzer : DiagnosticAnalyzer
 
         foreach (var argument in invocation.Arguments)
         {
+            if (!IsOneObjectSize(argument, invocation)) continue;
             if (SizeOfSlabChargeType(argument.Value, known) is { } type)
             {
                 var name = method.ContainingType.Name + "." + method.Name;
@@ -57,6 +58,25 @@ public sealed class SlabChargeBypassAnalyzer : DiagnosticAnalyzer
         if (SymbolEqualityComparer.Default.Equals(type, known.Kmalloc)) return method.Name is "Alloc" or "TryAlloc";
         if (SymbolEqualityComparer.Default.Equals(type, known.SlabCache)) return method.Name == "Create";
         return false;
+    }
+
+    /// <summary>
+    /// The argument that sizes one object: byteCount / cb / size / objectSize, or elementSize with an
+    /// elementCount of 1 (NativeMemory.Alloc(n, sizeof(T)) is an array of T, which T.Alloc does not replace).
+    /// </summary>
+    private static bool IsOneObjectSize(IArgumentOperation argument, IInvocationOperation invocation)
+    {
+        switch (argument.Parameter?.Name)
+        {
+            case "byteCount" or "cb" or "size" or "objectSize":
+                return true;
+            case "elementSize":
+                var count = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "elementCount");
+                return count?.Value.ConstantValue is { HasValue: true, Value: { } value }
+                       && Convert.ToUInt64(value, System.Globalization.CultureInfo.InvariantCulture) == 1;
+            default:
+                return false;
+        }
     }
 
     /// <summary>The [SlabCharge] type whose single-object size the expression is, or null.</summary>
