@@ -38,13 +38,17 @@ public sealed class BalanceAnalyzer : DiagnosticAnalyzer
 
     private static void AnalyzeBlocks(OperationBlockAnalysisContext context, OwnershipSymbols symbols)
     {
-        foreach (var block in context.OperationBlocks)
+        var seen = new HashSet<IOperation>();
+        foreach (var operationBlock in context.OperationBlocks)
         {
-            if (block is not (IMethodBodyOperation or IConstructorBodyOperation)) continue;
+            // A method's body arrives as its IBlockOperation under an IMethodBodyOperation; the graph is built for the root.
+            var root = operationBlock;
+            while (root.Parent is not null) root = root.Parent;
+            if (root is not (IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation) || !seen.Add(root)) continue;
             // Cheap pre-filter before any control-flow work: no annotated call, nothing to do.
-            if (!HasAnnotatedCall(block, symbols)) continue;
-            var captured = CapturedLocals(block);
-            var graph = context.GetControlFlowGraph(block);
+            if (!HasAnnotatedCall(root, symbols)) continue;
+            var captured = CapturedLocals(root);
+            var graph = context.GetControlFlowGraph(operationBlock);
             AnalyzeGraph(graph, context.OwningSymbol as IMethodSymbol, symbols, captured, context.ReportDiagnostic, context.CancellationToken);
         }
     }

@@ -262,7 +262,8 @@ internal sealed partial class BalanceFlow
         {
             var st = state[k];
             if ((st.Flags & HoldFlags.Cond) == 0 || st.CondIsNonNull != nonNull || !SymbolEqualityComparer.Default.Equals(st.Cond, cond)) continue;
-            state = state.Set(k, holds ? st.With(HoldFlags.Held, st.Sites) : st.With(HoldFlags.Unheld, 0));
+            // On the edge where it holds, keep the condition: the later join with the other edge stays precise.
+            if (!holds) state = state.Set(k, st.With(HoldFlags.Unheld, 0));
         }
         return state;
     }

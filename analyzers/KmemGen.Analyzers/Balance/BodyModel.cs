@@ -88,13 +88,13 @@ internal sealed class BodyModel
         var pending = new List<(ResourceKey Key, IInvocationOperation Invocation, MethodOwnership Own, ISymbol? Cond, bool IsBranch)>();
         foreach (var block in graph.Blocks)
         {
-            foreach (var op in block.Operations) model.CollectAcquires(op, null, isStatement: true, pending, poisoned);
+            foreach (var op in block.Operations) model.CollectAcquires(op, null, pending, poisoned);
             if (block.BranchValue is not null)
             {
                 var branchCall = block.ConditionKind != ControlFlowConditionKind.None
                     ? FlowOperations.UnwrapNot(block.BranchValue, out _) as IInvocationOperation
                     : null;
-                model.CollectAcquires(block.BranchValue, branchCall, isStatement: false, pending, poisoned);
+                model.CollectAcquires(block.BranchValue, branchCall, pending, poisoned);
             }
         }
 
@@ -138,7 +138,7 @@ internal sealed class BodyModel
         }
     }
 
-    private void CollectAcquires(IOperation root, IInvocationOperation? branchCall, bool isStatement, List<(ResourceKey, IInvocationOperation, MethodOwnership, ISymbol?, bool)> pending, HashSet<ResourceKey> poisoned)
+    private void CollectAcquires(IOperation root, IInvocationOperation? branchCall, List<(ResourceKey, IInvocationOperation, MethodOwnership, ISymbol?, bool)> pending, HashSet<ResourceKey> poisoned)
     {
         foreach (var op in root.DescendantsAndSelf())
         {
@@ -147,8 +147,8 @@ internal sealed class BodyModel
             if (own.Acquires.IsEmpty) continue;
             var parent = FlowOperations.ParentSkippingConversions(invocation);
             bool isBranch = ReferenceEquals(invocation, branchCall);
-            // In a CFG an expression statement is a top-level operation: the result is discarded (KMEM0204).
-            bool discarded = !isBranch && (isStatement && ReferenceEquals(invocation, root)
+            // (A CFG keeps expression statements as top-level IExpressionStatementOperations.)
+            bool discarded = !isBranch && (parent is IExpressionStatementOperation
                              || parent is ISimpleAssignmentOperation { Target: IDiscardOperation });
             ISymbol? holder;
             ISymbol? cond = null;

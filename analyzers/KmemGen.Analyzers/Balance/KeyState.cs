@@ -53,6 +53,10 @@ internal readonly struct KeyState : IEquatable<KeyState>
 
     public static KeyState Join(KeyState a, KeyState b)
     {
+        // "Held iff o != null" joined with "not held" (the path where o is null, or where the Try result was
+        // false) is still "held iff o != null": keeps `var o = FromCurrent(); ... o?.Put();` precise.
+        if ((a.Flags & HoldFlags.Cond) != 0 && b.Flags == HoldFlags.Unheld) return new KeyState(a.Flags, a.Sites, a.Dirty | b.Dirty, a.Cond, a.CondIsNonNull);
+        if ((b.Flags & HoldFlags.Cond) != 0 && a.Flags == HoldFlags.Unheld) return new KeyState(b.Flags, b.Sites, a.Dirty | b.Dirty, b.Cond, b.CondIsNonNull);
         bool sameCond = (a.Flags & HoldFlags.Cond) != 0 && (b.Flags & HoldFlags.Cond) != 0
                         && SymbolEqualityComparer.Default.Equals(a.Cond, b.Cond) && a.CondIsNonNull == b.CondIsNonNull;
         if (!sameCond)
