@@ -96,6 +96,21 @@ public sealed class DiagnosticConfigurationTests(PackageFixture fixture)
     }
 
     [Fact]
+    public async Task The_projects_own_editorconfig_wins_over_the_strict_preset()
+    {
+        ConsumerProject consumer = fixture.Consumer;
+        consumer.Reset("<KmemGenAnalysisMode>strict</KmemGenAnalysisMode>");
+        consumer.Write("Program.cs", ConsumerSources.UnaccountedKmalloc);
+        consumer.Write(".editorconfig", ConsumerSources.EditorConfigSeverity("KMEM0001", "none"));
+
+        ProcessResult build = await consumer.BuildAsync();
+        // The presets are global configs at global_level -100; an .editorconfig section always overrides a
+        // global config, so a team can adopt strict and still switch single rules off.
+        Expect.Succeeded(build, "strict preset with dotnet_diagnostic.KMEM0001.severity = none in .editorconfig");
+        Expect.That(Expect.Diagnostics(build, "KMEM0001").Count == 0, build, "The strict preset overrode the project's own .editorconfig.");
+    }
+
+    [Fact]
     public async Task A_misspelt_analysis_mode_is_an_error_naming_the_accepted_values()
     {
         ConsumerProject consumer = fixture.Consumer;
