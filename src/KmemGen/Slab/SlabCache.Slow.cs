@@ -343,27 +343,17 @@ public sealed unsafe partial class SlabCache
         }
     }
 
-    /// <summary>__slab_free for a slab nobody has frozen: under the lock, with the list moves it implies.</summary>
+    /// <summary>
+    /// __slab_free into a full slab (neither state bit set): it gains a free object, so it moves to the
+    /// partial list (or, if it holds a single object, back to the page allocator). Frees into frozen and
+    /// partial slabs never come here: they push lock-free.
+    /// </summary>
     private void FreeToSlabLocked(PageDesc* s, byte* slot)
     {
         *(void**)(slot + _fpOffset) = s->Freelist;
         s->Freelist = slot;
-        bool wasFull = s->InUse == s->Objects;
         s->InUse--;
-        if (wasFull)
-        {
-            PlaceLocked(s);
-        }
-        else if (s->InUse == 0 && s->OnPartial != 0)
-        {
-            // It just became empty on the list: count it, and discard it if that makes too many.
-            _nrEmpty++;
-            if (_nrEmpty > MinPartial)
-            {
-                RemovePartialLocked(s);
-                DiscardLocked(s);
-            }
-        }
+        PlaceLocked(s);
     }
 
     /// <summary>Returns a slot (already validated, uncharged and debug-checked) to its slab, from any thread.</summary>
