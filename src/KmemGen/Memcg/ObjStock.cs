@@ -82,7 +82,9 @@ internal static class ObjStock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddStat(ThreadContext tc, MemcgStatItem item, long delta)
     {
-        ref long cached = ref tc.StockStat[(int)item];
+        // The item is one of MemcgStatItems.Count enum values (the allocator passes its cache's bucket),
+        // so the inline array needs no bounds check on this path.
+        ref long cached = ref Unsafe.Add(ref Unsafe.As<StatDeltas, long>(ref tc.StockStat), (int)item);
         cached += delta;
         if ((ulong)(cached + PageSize) > 2 * PageSize) FlushStat(tc, item);
     }
