@@ -242,6 +242,39 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void KMEM0909_file_local_struct_is_reported()
+    {
+        Diagnostic d = Single("""
+            using KmemGen;
+
+            [SlabCharge]
+            file partial struct {|KMEM0909:Scratch|}
+            {
+                public int X;
+            }
+            """);
+
+        Assert.Equal(
+            "'Scratch' is a file-local type, and generated code lives in another file where it cannot extend it; remove the 'file' modifier from 'Scratch'",
+            Message(d));
+        AssertDescriptor(d, "Design");
+    }
+
+    [Fact]
+    public void KMEM0909_struct_nested_in_a_file_local_type_names_that_type()
+    {
+        Diagnostic d = Single("""
+            file partial class Local
+            {
+                [KmemGen.SlabCharge]
+                public partial struct {|KMEM0909:Entry|} { public int X; }
+            }
+            """);
+
+        Assert.StartsWith("'Local' is a file-local type", Message(d));
+    }
+
+    [Fact]
     public void Pragma_warning_disable_suppresses_a_generator_diagnostic()
     {
         const string Struct = """
