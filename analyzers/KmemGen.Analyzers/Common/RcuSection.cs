@@ -47,8 +47,6 @@ internal static class RcuSection
                     return RcuSectionInfo.Lexical(@using.Syntax.Span);
                 case IBlockOperation block when HasEarlierUsingDeclaration(block.Operations, child, known):
                     return RcuSectionInfo.Lexical(block.Syntax.Span);
-                case ISwitchCaseOperation section when HasEarlierUsingDeclaration(section.Body, child, known):
-                    return RcuSectionInfo.Lexical(section.Syntax.Span);
                 case ILocalFunctionOperation localFunction:
                     // A local function runs whenever it is called: only its own contract counts.
                     return localFunction.Symbol.HasAttribute(known.RequiresRcuReadLockAttribute) ? RcuSectionInfo.Contract : RcuSectionInfo.Outside;

@@ -104,28 +104,6 @@ public class RcuAccessTests
         """);
 
     [Fact]
-    public Task Using_declaration_in_a_switch_section_covers_the_rest_of_the_section() => Verify("""
-        using KmemGen;
-        class Charger
-        {
-            long Read(ObjCgroup objcg, int what)
-            {
-                switch (what)
-                {
-                    case 0:
-                        using (var g = Rcu.ReadLock()) { }
-                        return {|KMEM0100:objcg.MemCgroup|}.Usage;
-                    case 1:
-                        using var guard = Rcu.ReadLock();
-                        return objcg.MemCgroup.Peak;
-                    default:
-                        return 0;
-                }
-            }
-        }
-        """);
-
-    [Fact]
     public Task Contract_methods_wrappers_and_lambdas_with_their_own_section_are_not_reported() => Verify("""
         using System;
         using KmemGen;
