@@ -27,7 +27,8 @@ public sealed class MissingAccountAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(static start =>
         {
             var known = KnownSymbols.TryCreate(start.Compilation);
-            if (known is null) return;
+            // The runtime itself is the allocator, not tenant code: it passes its callers' flags along.
+            if (known is null || SymbolEqualityComparer.Default.Equals(start.Compilation.Assembly, known.Gfp.ContainingAssembly)) return;
             var analyzer = new CompilationAnalyzer(known, start.Options.AnalyzerConfigOptionsProvider);
             start.RegisterOperationAction(analyzer.AnalyzeInvocation, OperationKind.Invocation);
             if (known.UnaccountedAllocationAttribute is not null)
@@ -107,7 +108,9 @@ public sealed class MissingAccountAnalyzer : DiagnosticAnalyzer
         {
             // Allocators are the KmemGen assembly's own methods; a charge API ([Acquires], e.g. ObjCgroup.TryCharge)
             // is accounting itself, and a user's generated [SlabCharge] cache is accounted by construction.
+            // Only the public API: internal hooks seen through InternalsVisibleTo (tests, benchmarks) take flags they are handed.
             if (!SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, known.Gfp.ContainingAssembly)) return false;
+            if (method.DeclaredAccessibility != Accessibility.Public || method.ContainingType.DeclaredAccessibility != Accessibility.Public) return false;
             if (method.HasAttribute(known.AcquiresAttribute)) return false;
             if (SymbolEqualityComparer.Default.Equals(method.ContainingType, known.SlabCache))
                 return !method.IsStatic && SlabCacheOrigin.IsAccounted(invocation.Instance, known) == false;
