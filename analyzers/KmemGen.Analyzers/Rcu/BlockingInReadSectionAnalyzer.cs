@@ -38,10 +38,11 @@ public sealed class BlockingInReadSectionAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeInvocation(OperationAnalysisContext context, KnownSymbols known)
     {
         var method = ((IInvocationOperation)context.Operation).TargetMethod;
-        if (method.Name == "Synchronize" && SymbolEqualityComparer.Default.Equals(method.ContainingType, known.Rcu))
+        // synchronize_rcu and rcu_barrier both wait for grace periods, hence for this section.
+        if (method.Name is "Synchronize" or "Barrier" && SymbolEqualityComparer.Default.Equals(method.ContainingType, known.Rcu))
         {
             if (RcuSection.Find(context.Operation, known, context.ContainingSymbol).IsInside)
-                context.ReportDiagnostic(Diagnostic.Create(RcuDescriptors.SynchronizeInsideReadSection, context.Operation.Syntax.GetLocation(), "Rcu.Synchronize"));
+                context.ReportDiagnostic(Diagnostic.Create(RcuDescriptors.SynchronizeInsideReadSection, context.Operation.Syntax.GetLocation(), "Rcu." + method.Name));
             return;
         }
         if (!MayBlock(method, known)) return;

@@ -28,6 +28,18 @@ public class MissingAccountTests
         """);
 
     [Fact]
+    public Task Pages_and_percpu_allocations_are_reported() => Verify("""
+        using KmemGen;
+        unsafe class Maps
+        {
+            void* Table() => Pages.Alloc(2, {|KMEM0001:Gfp.Zero|});
+            void* TryTable() => {|KMEM0001:Pages.TryAlloc(0)|};
+            void* Counters() => PerCpu.Alloc(64, {|KMEM0001:Gfp.Kernel|});
+            void* Accounted() => PerCpu.Alloc(64, Gfp.KernelAccount) == null ? Pages.Alloc(1, Gfp.Account) : null;
+        }
+        """);
+
+    [Fact]
     public Task Flags_in_a_local_are_followed() => Verify("""
         using KmemGen;
         unsafe class Handler

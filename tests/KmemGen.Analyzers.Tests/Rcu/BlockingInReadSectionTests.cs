@@ -16,6 +16,7 @@ public class BlockingInReadSectionTests
             void A() { using (Rcu.ReadLock()) { {|KMEM0102:Rcu.Synchronize()|}; } }
             void B() { using var g = Rcu.ReadLock(); if (true) { {|KMEM0102:Rcu.Synchronize()|}; } }
             [RequiresRcuReadLock] void C() => {|KMEM0102:Rcu.Synchronize()|};
+            void D() { using (Rcu.ReadLock()) { {|KMEM0102:Rcu.Barrier()|}; } }
         }
         """);
 
