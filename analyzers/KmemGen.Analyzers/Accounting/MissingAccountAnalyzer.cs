@@ -54,8 +54,8 @@ public sealed class MissingAccountAnalyzer : DiagnosticAnalyzer
             var policy = AccountPolicyOption.Read(options.GetOptions(invocation.Syntax.SyntaxTree), out var invalid);
             if (invalid is not null) _invalidPolicies.TryAdd(invalid, true);
             var member = context.ContainingSymbol;
-            if (policy == AccountPolicy.Annotated && !IsTenantCode(member, context.Compilation.Assembly)) return;
-            if (HasUncheckedException(member)) return;
+            if (policy == AccountPolicy.Annotated && !IsTenantCode(invocation, member, context.Compilation.Assembly)) return;
+            if (HasUncheckedException(invocation, member)) return;
 
             var state = GfpEvaluator.NeedsFlow(argument.Value)
                 ? GfpFlowAnalysis.Run(context, invocation, argument, _evaluator)
@@ -117,8 +117,9 @@ public sealed class MissingAccountAnalyzer : DiagnosticAnalyzer
             return true;
         }
 
-        private bool IsTenantCode(ISymbol? member, IAssemblySymbol assembly)
+        private bool IsTenantCode(IOperation operation, ISymbol? member, IAssemblySymbol assembly)
         {
+            if (AnyEnclosingFunctionHas(operation, known.TenantCodeAttribute)) return true;
             for (var symbol = member; symbol is not null and not INamespaceSymbol; symbol = symbol.ContainingSymbol)
             {
                 if (symbol.HasAttributeOrOnAssociated(known.TenantCodeAttribute)) return true;
@@ -126,11 +127,29 @@ public sealed class MissingAccountAnalyzer : DiagnosticAnalyzer
             return assembly.HasAttribute(known.TenantCodeAttribute);
         }
 
-        private bool HasUncheckedException(ISymbol? member)
+        private bool HasUncheckedException(IOperation operation, ISymbol? member)
         {
+            if (AnyEnclosingFunctionHas(operation, known.UnaccountedAllocationAttribute)) return true;
             for (var symbol = member; symbol is not null and not INamespaceSymbol; symbol = symbol.ContainingSymbol)
             {
                 if (symbol.HasAttributeOrOnAssociated(known.UnaccountedAllocationAttribute)) return true;
+            }
+            return false;
+        }
+
+        /// <summary>Local functions and lambdas may carry the attributes too (the only way to mark code in a top-level program).</summary>
+        private static bool AnyEnclosingFunctionHas(IOperation operation, INamedTypeSymbol? attribute)
+        {
+            if (attribute is null) return false;
+            for (var current = operation.Parent; current is not null; current = current.Parent)
+            {
+                var function = current switch
+                {
+                    ILocalFunctionOperation local => (ISymbol)local.Symbol,
+                    IAnonymousFunctionOperation lambda => lambda.Symbol,
+                    _ => null,
+                };
+                if (function.HasAttribute(attribute)) return true;
             }
             return false;
         }

@@ -269,6 +269,19 @@ public class MissingAccountTests
         """);
 
     [Fact]
+    public Task Exception_on_a_local_function_covers_top_level_code() => Verify("""
+        using KmemGen;
+        unsafe
+        {
+            Kmalloc.Free(Shared());
+            Kmalloc.Free(Kmalloc.Alloc(8, {|KMEM0001:Gfp.Kernel|}));
+
+            [UnaccountedAllocation("demo cache shared by every tenant")]
+            static void* Shared() => Kmalloc.Alloc(64, Gfp.Kernel);
+        }
+        """, new VerifyOptions { AllowCompilerErrors = true });
+
+    [Fact]
     public Task Code_without_KmemGen_reference_gets_nothing() => Verify("""
         class Gfp { }
         class C { void M() { } }
