@@ -83,6 +83,25 @@ public class BlockingInReadSectionTests
         """, new VerifyOptions { AllowCompilerErrors = true });
 
     [Fact]
+    public Task Await_using_and_await_foreach_are_reported_on_their_head() => Verify("""
+        using System;
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+        using KmemGen;
+        class Reader
+        {
+            async Task Read(IAsyncDisposable resource, IAsyncEnumerable<int> items)
+            {
+                using (Rcu.ReadLock())
+                {
+                    {|KMEM0103:await using (resource)|} { }
+                    {|KMEM0103:await foreach (var item in items)|} { }
+                }
+            }
+        }
+        """, new VerifyOptions { AllowCompilerErrors = true });
+
+    [Fact]
     public Task Blocking_outside_or_after_the_section_is_not_reported() => Verify("""
         using System.Threading;
         using KmemGen;
