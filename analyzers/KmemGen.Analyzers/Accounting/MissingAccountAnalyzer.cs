@@ -32,7 +32,10 @@ public sealed class MissingAccountAnalyzer : DiagnosticAnalyzer
             var analyzer = new CompilationAnalyzer(known, start.Options.AnalyzerConfigOptionsProvider);
             start.RegisterOperationAction(analyzer.AnalyzeInvocation, OperationKind.Invocation);
             if (known.UnaccountedAllocationAttribute is not null)
+            {
                 start.RegisterSymbolAction(analyzer.AnalyzeReason, SymbolKind.NamedType, SymbolKind.Method, SymbolKind.Property);
+                start.RegisterOperationAction(analyzer.AnalyzeFunctionReason, OperationKind.LocalFunction, OperationKind.AnonymousFunction);
+            }
             start.RegisterCompilationEndAction(analyzer.ReportInvalidPolicy);
         });
     }
@@ -78,13 +81,30 @@ public sealed class MissingAccountAnalyzer : DiagnosticAnalyzer
 
         public void AnalyzeReason(SymbolAnalysisContext context)
         {
-            var attribute = context.Symbol.GetAttribute(known.UnaccountedAllocationAttribute);
-            if (attribute is null || attribute.ConstructorArguments.Length != 1) return;
+            if (EmptyReason(context.Symbol, context.CancellationToken) is { } diagnostic) context.ReportDiagnostic(diagnostic);
+        }
+
+        /// <summary>Local functions and lambdas are not symbol-action symbols; their attributes are checked here.</summary>
+        public void AnalyzeFunctionReason(OperationAnalysisContext context)
+        {
+            var symbol = context.Operation switch
+            {
+                ILocalFunctionOperation local => local.Symbol,
+                IAnonymousFunctionOperation lambda => lambda.Symbol,
+                _ => null,
+            };
+            if (symbol is not null && EmptyReason(symbol, context.CancellationToken) is { } diagnostic) context.ReportDiagnostic(diagnostic);
+        }
+
+        private Diagnostic? EmptyReason(ISymbol symbol, CancellationToken cancellationToken)
+        {
+            var attribute = symbol.GetAttribute(known.UnaccountedAllocationAttribute);
+            if (attribute is null || attribute.ConstructorArguments.Length != 1) return null;
             var argument = attribute.ConstructorArguments[0];
-            if (argument.Kind == TypedConstantKind.Error) return;
-            if (argument.Value is string reason && reason.Trim().Length > 0) return;
-            var location = attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken).GetLocation() ?? context.Symbol.Locations.FirstOrDefault();
-            context.ReportDiagnostic(Diagnostic.Create(AccountingDescriptors.UnaccountedAllocationWithoutReason, location, context.Symbol.Name));
+            if (argument.Kind == TypedConstantKind.Error) return null;
+            if (argument.Value is string reason && reason.Trim().Length > 0) return null;
+            var location = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? symbol.Locations.FirstOrDefault();
+            return Diagnostic.Create(AccountingDescriptors.UnaccountedAllocationWithoutReason, location, symbol.Name);
         }
 
         public void ReportInvalidPolicy(CompilationAnalysisContext context)

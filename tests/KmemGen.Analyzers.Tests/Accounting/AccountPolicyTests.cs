@@ -138,6 +138,15 @@ public class AccountPolicyTests
         }
         [{|KMEM0003:UnaccountedAllocation(reason: "")|}]
         struct Table { }
+        unsafe class Local
+        {
+            void M()
+            {
+                Kmalloc.Free(Grow());
+                System.Func<nint> f = [{|KMEM0003:UnaccountedAllocation(" ")|}] () => 0;
+                [{|KMEM0003:UnaccountedAllocation("")|}] static void* Grow() => Kmalloc.Alloc(8, Gfp.Kernel);
+            }
+        }
         """);
 
     [Fact]
