@@ -280,12 +280,31 @@ public sealed class DiagnosticTests
     [InlineData("[KmemGen.SlabCharge(Align = int.MaxValue, Name = null)] public partial struct A { public A Self; }")]
     [InlineData("[KmemGen.SlabCharge] public partial record struct R(int X, string Y);")]
     [InlineData("[KmemGen.SlabCharge] partial struct @event { public int X; }")]
+    [InlineData("[KmemGen.SlabCharge] public partial record R(int X);")]
+    [InlineData("[KmemGen.SlabCharge] partial struct Twice { public int X; } [KmemGen.SlabCharge] partial struct Twice { }")]
     public void Broken_or_odd_input_never_makes_the_generator_throw(string source)
     {
         // Run rethrows GeneratorRunResult.Exception.
         GeneratorOutput output = GeneratorHarness.Run(source);
 
         Assert.Null(output.Result.Exception);
+    }
+
+    [Fact]
+    public void Misplaced_attributes_are_left_to_the_compiler_errors()
+    {
+        GeneratorOutput onClass = GeneratorHarness.Run("[KmemGen.SlabCharge] public partial record R(int X);");
+        GeneratorOutput twice = GeneratorHarness.Run(
+            "[KmemGen.SlabCharge] partial struct Twice { public int X; }",
+            "[KmemGen.SlabCharge] partial struct Twice { }");
+
+        Assert.Empty(onClass.GeneratorDiagnostics);
+        Assert.Empty(onClass.Result.GeneratedSources);
+        Assert.Contains(onClass.CompilationDiagnostics, d => d.Id == "CS0592");
+
+        Assert.Empty(twice.GeneratorDiagnostics);
+        Assert.Equal("Twice.g.cs", Assert.Single(twice.Result.GeneratedSources).HintName);
+        Assert.Contains(twice.CompilationDiagnostics, d => d.Id == "CS0579");
     }
 
     private static Diagnostic Single(string markup) => Assert.Single(Diagnose(markup));
