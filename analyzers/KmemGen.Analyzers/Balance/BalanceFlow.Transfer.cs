@@ -55,7 +55,7 @@ internal sealed partial class BalanceFlow
             {
                 if (site.IsBranch || site.Kind == AcquireKind.NonNull) continue; // applied on the edge / at the assignment
                 var st = state[site.Key];
-                ulong bit = 1UL << site.Index;
+                ulong bit = site.Mask;
                 st = site.Kind == AcquireKind.Try
                     ? site.Cond is not null ? st.WithCond(site.Cond, nonNull: false, bit) : st.With(HoldFlags.Held | HoldFlags.Unheld, bit)
                     : st.With(HoldFlags.Held, bit);
@@ -110,7 +110,7 @@ internal sealed partial class BalanceFlow
             }
             else if (st.MayBeHeld && st.Sites != 0 && (st.Sites & (st.Sites - 1)) == 0)
             {
-                CheckAmount(_m.Sites[TrailingZeros(st.Sites)], (st.Dirty & st.Sites) != 0, invocation, own);
+                CheckAmount(_m.SitesByKey[key][TrailingZeros(st.Sites)], (st.Dirty & st.Sites) != 0, invocation, own);
             }
         }
         return state.Set(key, st.With(HoldFlags.Released, 0));
@@ -137,7 +137,7 @@ internal sealed partial class BalanceFlow
                 if (site.Kind != AcquireKind.NonNull || site.Cond is null) continue;
                 // `var o = ObjCgroup.FromCurrent();`: o holds a reference exactly when it is not null.
                 var st = state[site.Key];
-                ulong bit = 1UL << site.Index;
+                ulong bit = site.Mask;
                 state = state.Set(site.Key, st.WithCond(site.Cond, nonNull: true, bit).WithDirty(st.Dirty & ~bit));
             }
             return state;
@@ -202,7 +202,7 @@ internal sealed partial class BalanceFlow
         foreach (var site in _m.Sites)
         {
             if (site.AmountLocal is not null && SymbolEqualityComparer.Default.Equals(site.AmountLocal, symbol))
-                state = state.Set(site.Key, state[site.Key].WithDirty(state[site.Key].Dirty | (1UL << site.Index)));
+                state = state.Set(site.Key, state[site.Key].WithDirty(state[site.Key].Dirty | site.Mask));
         }
         return state;
     }

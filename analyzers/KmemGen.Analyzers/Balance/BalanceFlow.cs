@@ -172,7 +172,7 @@ internal sealed partial class BalanceFlow
                 whenFalse = state;
                 foreach (var site in sites)
                 {
-                    whenTrue = whenTrue.Set(site.Key, whenTrue[site.Key].With(HoldFlags.Held, 1UL << site.Index).WithDirty(whenTrue[site.Key].Dirty & ~(1UL << site.Index)));
+                    whenTrue = whenTrue.Set(site.Key, whenTrue[site.Key].With(HoldFlags.Held, site.Mask).WithDirty(whenTrue[site.Key].Dirty & ~site.Mask));
                     // A failed Try acquired nothing: whatever we believed the holder held before, a release now is a bug.
                     whenFalse = whenFalse.Set(site.Key, whenFalse[site.Key].With(HoldFlags.Unheld, 0));
                 }
@@ -290,7 +290,7 @@ internal sealed partial class BalanceFlow
             if (!leak) continue;
             for (ulong sites = st.Sites; sites != 0; sites &= sites - 1)
             {
-                int site = TrailingZeros(sites);
+                int site = _m.SitesByKey[k][TrailingZeros(sites)].Index;
                 if (kind == ExitKind.Exception) _findings.LeakOnException(site, where);
                 else _findings.Leak(site, where);
             }
@@ -300,22 +300,21 @@ internal sealed partial class BalanceFlow
     /// <summary>`return null/false/default/negative constant` (the kernel's error returns, smatch check_unwind).</summary>
     private static bool IsErrorReturn(IOperation? returned)
     {
+        // A conversion of a constant (null to void*, -12 to long) may itself carry no constant: look through it.
         for (var op = returned; op is not null; op = (op as IConversionOperation)?.Operand)
         {
             if (op is IDefaultValueOperation) return true;
-            if (op is ILiteralOperation or IFieldReferenceOperation or IUnaryOperation or IBinaryOperation or IConversionOperation
-                && op.ConstantValue.HasValue)
+            if (op.ConstantValue.HasValue)
             {
-                var value = op.ConstantValue.Value;
-                switch (value)
+                switch (op.ConstantValue.Value)
                 {
                     case null: return true;
                     case bool b: return !b;
                     case int i: return i < 0;
                     case long l: return l < 0;
+                    default: return false;
                 }
             }
-            if (op is not IConversionOperation) return false;
         }
         return false;
     }

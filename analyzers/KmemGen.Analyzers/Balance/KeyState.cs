@@ -34,7 +34,7 @@ internal readonly struct KeyState : IEquatable<KeyState>
     }
 
     public HoldFlags Flags { get; }
-    /// <summary>Bit i: acquire site i may be the outstanding one.</summary>
+    /// <summary>Bit i: this key's acquire site i (<see cref="AcquireSite.Bit"/>) may be the outstanding one.</summary>
     public ulong Sites { get; }
     /// <summary>Bit i: site i's amount local was written after site i acquired (KMEM0205).</summary>
     public ulong Dirty { get; }
