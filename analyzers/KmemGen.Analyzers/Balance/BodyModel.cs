@@ -72,6 +72,10 @@ internal sealed class BodyModel
     public List<bool> Strict { get; } = new();
     public List<AcquireSite> Sites { get; } = new();
     public List<List<AcquireSite>> SitesByKey { get; } = new();
+    /// <summary>Keys by holder, keys by condition local, sites by amount local: what a write to a variable touches.</summary>
+    public Dictionary<ISymbol, List<int>> KeysByHolder { get; } = new(SymbolEqualityComparer.Default);
+    public Dictionary<ISymbol, List<int>> KeysByCond { get; } = new(SymbolEqualityComparer.Default);
+    public Dictionary<ISymbol, List<AcquireSite>> SitesByAmountLocal { get; } = new(SymbolEqualityComparer.Default);
     /// <summary>Resources the analysed method itself is annotated to acquire: held at a normal exit is its contract.</summary>
     public HashSet<string> MethodAcquires { get; } = new(StringComparer.Ordinal);
 
@@ -119,6 +123,7 @@ internal sealed class BodyModel
                 model.Keys.Add(p.Key);
                 model.Strict.Add(IsOwnLocal(p.Key.Holder, method));
                 model.SitesByKey.Add(new List<AcquireSite>());
+                AddTo(model.KeysByHolder, p.Key.Holder, keyIndex);
             }
             var ofKey = model.SitesByKey[keyIndex];
             if (ofKey.Count == MaxSitesPerKey) return null;
@@ -130,10 +135,18 @@ internal sealed class BodyModel
             };
             model.Sites.Add(site);
             ofKey.Add(site);
+            if (site.Cond is not null) AddTo(model.KeysByCond, site.Cond, keyIndex);
+            if (site.AmountLocal is not null) AddTo(model.SitesByAmountLocal, site.AmountLocal, site);
             if (!model._sitesByOperation.TryGetValue(p.Invocation, out var list)) model._sitesByOperation.Add(p.Invocation, list = new List<AcquireSite>());
             list.Add(site);
         }
         return model.Sites.Count == 0 ? null : model;
+    }
+
+    private static void AddTo<T>(Dictionary<ISymbol, List<T>> map, ISymbol symbol, T value)
+    {
+        if (!map.TryGetValue(symbol, out var list)) map.Add(symbol, list = new List<T>());
+        if (!list.Contains(value)) list.Add(value);
     }
 
     /// <summary>A local of the analysed body itself: nothing else can release it, so it must be released on every path.</summary>
