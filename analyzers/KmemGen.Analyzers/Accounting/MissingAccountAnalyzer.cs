@@ -27,11 +27,15 @@ public sealed class MissingAccountAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(static start =>
         {
             var known = KnownSymbols.TryCreate(start.Compilation);
-            if (known is null) return;
+            // The runtime itself is the allocator, not tenant code: it passes its callers' flags along.
+            if (known is null || SymbolEqualityComparer.Default.Equals(start.Compilation.Assembly, known.Gfp.ContainingAssembly)) return;
             var analyzer = new CompilationAnalyzer(known, start.Options.AnalyzerConfigOptionsProvider);
             start.RegisterOperationAction(analyzer.AnalyzeInvocation, OperationKind.Invocation);
             if (known.UnaccountedAllocationAttribute is not null)
+            {
                 start.RegisterSymbolAction(analyzer.AnalyzeReason, SymbolKind.NamedType, SymbolKind.Method, SymbolKind.Property);
+                start.RegisterOperationAction(analyzer.AnalyzeFunctionReason, OperationKind.LocalFunction, OperationKind.AnonymousFunction);
+            }
             start.RegisterCompilationEndAction(analyzer.ReportInvalidPolicy);
         });
     }
@@ -53,8 +57,8 @@ public sealed class MissingAccountAnalyzer : DiagnosticAnalyzer
             var policy = AccountPolicyOption.Read(options.GetOptions(invocation.Syntax.SyntaxTree), out var invalid);
             if (invalid is not null) _invalidPolicies.TryAdd(invalid, true);
             var member = context.ContainingSymbol;
-            if (policy == AccountPolicy.Annotated && !IsTenantCode(member, context.Compilation.Assembly)) return;
-            if (HasUncheckedException(member)) return;
+            if (policy == AccountPolicy.Annotated && !IsTenantCode(invocation, member, context.Compilation.Assembly)) return;
+            if (HasUncheckedException(invocation, member)) return;
 
             var state = GfpEvaluator.NeedsFlow(argument.Value)
                 ? GfpFlowAnalysis.Run(context, invocation, argument, _evaluator)
@@ -77,13 +81,30 @@ public sealed class MissingAccountAnalyzer : DiagnosticAnalyzer
 
         public void AnalyzeReason(SymbolAnalysisContext context)
         {
-            var attribute = context.Symbol.GetAttribute(known.UnaccountedAllocationAttribute);
-            if (attribute is null || attribute.ConstructorArguments.Length != 1) return;
+            if (EmptyReason(context.Symbol, context.CancellationToken) is { } diagnostic) context.ReportDiagnostic(diagnostic);
+        }
+
+        /// <summary>Local functions and lambdas are not symbol-action symbols; their attributes are checked here.</summary>
+        public void AnalyzeFunctionReason(OperationAnalysisContext context)
+        {
+            var symbol = context.Operation switch
+            {
+                ILocalFunctionOperation local => local.Symbol,
+                IAnonymousFunctionOperation lambda => lambda.Symbol,
+                _ => null,
+            };
+            if (symbol is not null && EmptyReason(symbol, context.CancellationToken) is { } diagnostic) context.ReportDiagnostic(diagnostic);
+        }
+
+        private Diagnostic? EmptyReason(ISymbol symbol, CancellationToken cancellationToken)
+        {
+            var attribute = symbol.GetAttribute(known.UnaccountedAllocationAttribute);
+            if (attribute is null || attribute.ConstructorArguments.Length != 1) return null;
             var argument = attribute.ConstructorArguments[0];
-            if (argument.Kind == TypedConstantKind.Error) return;
-            if (argument.Value is string reason && reason.Trim().Length > 0) return;
-            var location = attribute.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken).GetLocation() ?? context.Symbol.Locations.FirstOrDefault();
-            context.ReportDiagnostic(Diagnostic.Create(AccountingDescriptors.UnaccountedAllocationWithoutReason, location, context.Symbol.Name));
+            if (argument.Kind == TypedConstantKind.Error) return null;
+            if (argument.Value is string reason && reason.Trim().Length > 0) return null;
+            var location = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation() ?? symbol.Locations.FirstOrDefault();
+            return Diagnostic.Create(AccountingDescriptors.UnaccountedAllocationWithoutReason, location, symbol.Name);
         }
 
         public void ReportInvalidPolicy(CompilationAnalysisContext context)
@@ -107,15 +128,18 @@ public sealed class MissingAccountAnalyzer : DiagnosticAnalyzer
         {
             // Allocators are the KmemGen assembly's own methods; a charge API ([Acquires], e.g. ObjCgroup.TryCharge)
             // is accounting itself, and a user's generated [SlabCharge] cache is accounted by construction.
+            // Only the public API: internal hooks seen through InternalsVisibleTo (tests, benchmarks) take flags they are handed.
             if (!SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, known.Gfp.ContainingAssembly)) return false;
+            if (method.DeclaredAccessibility != Accessibility.Public || method.ContainingType.DeclaredAccessibility != Accessibility.Public) return false;
             if (method.HasAttribute(known.AcquiresAttribute)) return false;
             if (SymbolEqualityComparer.Default.Equals(method.ContainingType, known.SlabCache))
                 return !method.IsStatic && SlabCacheOrigin.IsAccounted(invocation.Instance, known) == false;
             return true;
         }
 
-        private bool IsTenantCode(ISymbol? member, IAssemblySymbol assembly)
+        private bool IsTenantCode(IOperation operation, ISymbol? member, IAssemblySymbol assembly)
         {
+            if (AnyEnclosingFunctionHas(operation, known.TenantCodeAttribute)) return true;
             for (var symbol = member; symbol is not null and not INamespaceSymbol; symbol = symbol.ContainingSymbol)
             {
                 if (symbol.HasAttributeOrOnAssociated(known.TenantCodeAttribute)) return true;
@@ -123,11 +147,29 @@ public sealed class MissingAccountAnalyzer : DiagnosticAnalyzer
             return assembly.HasAttribute(known.TenantCodeAttribute);
         }
 
-        private bool HasUncheckedException(ISymbol? member)
+        private bool HasUncheckedException(IOperation operation, ISymbol? member)
         {
+            if (AnyEnclosingFunctionHas(operation, known.UnaccountedAllocationAttribute)) return true;
             for (var symbol = member; symbol is not null and not INamespaceSymbol; symbol = symbol.ContainingSymbol)
             {
                 if (symbol.HasAttributeOrOnAssociated(known.UnaccountedAllocationAttribute)) return true;
+            }
+            return false;
+        }
+
+        /// <summary>Local functions and lambdas may carry the attributes too (the only way to mark code in a top-level program).</summary>
+        private static bool AnyEnclosingFunctionHas(IOperation operation, INamedTypeSymbol? attribute)
+        {
+            if (attribute is null) return false;
+            for (var current = operation.Parent; current is not null; current = current.Parent)
+            {
+                var function = current switch
+                {
+                    ILocalFunctionOperation local => (ISymbol)local.Symbol,
+                    IAnonymousFunctionOperation lambda => lambda.Symbol,
+                    _ => null,
+                };
+                if (function.HasAttribute(attribute)) return true;
             }
             return false;
         }

@@ -74,7 +74,7 @@ internal sealed class BalanceFindings
     private ImmutableDictionary<string, string?> FixProperties(AcquireSite site)
     {
         var none = ImmutableDictionary<string, string?>.Empty;
-        if (_handedOver.Contains(site.Key) || _m.Sites.Count(s => s.Key == site.Key) != 1) return none;
+        if (_handedOver.Contains(site.Key) || _m.SitesByKey[site.Key].Count != 1) return none;
         if (!_m.Strict[site.Key] && _normalLeaks.ContainsKey(site.Index)) return none;
         var call = BalanceFixInfo.ReleaseCallFor(site, _m.Keys[site.Key].Resource, _m.Symbols);
         if (call is null) return none;

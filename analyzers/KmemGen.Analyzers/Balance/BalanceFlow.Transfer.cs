@@ -55,7 +55,7 @@ internal sealed partial class BalanceFlow
             {
                 if (site.IsBranch || site.Kind == AcquireKind.NonNull) continue; // applied on the edge / at the assignment
                 var st = state[site.Key];
-                ulong bit = 1UL << site.Index;
+                ulong bit = site.Mask;
                 st = site.Kind == AcquireKind.Try
                     ? site.Cond is not null ? st.WithCond(site.Cond, nonNull: false, bit) : st.With(HoldFlags.Held | HoldFlags.Unheld, bit)
                     : st.With(HoldFlags.Held, bit);
@@ -110,7 +110,7 @@ internal sealed partial class BalanceFlow
             }
             else if (st.MayBeHeld && st.Sites != 0 && (st.Sites & (st.Sites - 1)) == 0)
             {
-                CheckAmount(_m.Sites[TrailingZeros(st.Sites)], (st.Dirty & st.Sites) != 0, invocation, own);
+                CheckAmount(_m.SitesByKey[key][TrailingZeros(st.Sites)], (st.Dirty & st.Sites) != 0, invocation, own);
             }
         }
         return state.Set(key, st.With(HoldFlags.Released, 0));
@@ -137,7 +137,7 @@ internal sealed partial class BalanceFlow
                 if (site.Kind != AcquireKind.NonNull || site.Cond is null) continue;
                 // `var o = ObjCgroup.FromCurrent();`: o holds a reference exactly when it is not null.
                 var st = state[site.Key];
-                ulong bit = 1UL << site.Index;
+                ulong bit = site.Mask;
                 state = state.Set(site.Key, st.WithCond(site.Cond, nonNull: true, bit).WithDirty(st.Dirty & ~bit));
             }
             return state;
@@ -176,10 +176,9 @@ internal sealed partial class BalanceFlow
 
     private FlowState Escape(FlowState state, ISymbol? holder)
     {
-        if (holder is null) return state;
-        for (int k = 0; k < state.Count; k++)
+        if (holder is null || !_m.KeysByHolder.TryGetValue(holder, out var keys)) return state;
+        foreach (int k in keys)
         {
-            if (!SymbolEqualityComparer.Default.Equals(_m.Keys[k].Holder, holder)) continue;
             _findings.MarkHandedOver(k);
             state = state.Set(k, state[k].With(HoldFlags.Escaped, 0));
         }
@@ -190,19 +189,22 @@ internal sealed partial class BalanceFlow
     private FlowState Written(FlowState state, ISymbol? symbol, bool killCond)
     {
         if (symbol is null) return state;
-        for (int k = 0; k < state.Count; k++)
+        if (_m.KeysByHolder.TryGetValue(symbol, out var held))
         {
-            var st = state[k];
-            if (SymbolEqualityComparer.Default.Equals(_m.Keys[k].Holder, symbol))
-                st = new KeyState(_m.Strict[k] ? HoldFlags.Unheld : HoldFlags.Entry, 0, st.Dirty, null, false);
-            else if (killCond && (st.Flags & HoldFlags.Cond) != 0 && SymbolEqualityComparer.Default.Equals(st.Cond, symbol))
-                st = st.DropCond();
-            state = state.Set(k, st);
+            foreach (int k in held)
+                state = state.Set(k, new KeyState(_m.Strict[k] ? HoldFlags.Unheld : HoldFlags.Entry, 0, state[k].Dirty, null, false));
         }
-        foreach (var site in _m.Sites)
+        if (killCond && _m.KeysByCond.TryGetValue(symbol, out var conditioned))
         {
-            if (site.AmountLocal is not null && SymbolEqualityComparer.Default.Equals(site.AmountLocal, symbol))
-                state = state.Set(site.Key, state[site.Key].WithDirty(state[site.Key].Dirty | (1UL << site.Index)));
+            foreach (int k in conditioned)
+            {
+                var st = state[k];
+                if ((st.Flags & HoldFlags.Cond) != 0 && SymbolEqualityComparer.Default.Equals(st.Cond, symbol)) state = state.Set(k, st.DropCond());
+            }
+        }
+        if (_m.SitesByAmountLocal.TryGetValue(symbol, out var sites))
+        {
+            foreach (var site in sites) state = state.Set(site.Key, state[site.Key].WithDirty(state[site.Key].Dirty | site.Mask));
         }
         return state;
     }
@@ -256,14 +258,15 @@ internal sealed partial class BalanceFlow
 
     private static bool IsNullConstant(IOperation op) => op.ConstantValue is { HasValue: true, Value: null };
 
-    private static FlowState RefineOn(FlowState state, ISymbol cond, bool nonNull, bool holds)
+    private FlowState RefineOn(FlowState state, ISymbol cond, bool nonNull, bool holds)
     {
-        for (int k = 0; k < state.Count; k++)
+        // On the edge where it holds, keep the condition: the later join with the other edge stays precise.
+        if (holds || !_m.KeysByCond.TryGetValue(cond, out var keys)) return state;
+        foreach (int k in keys)
         {
             var st = state[k];
             if ((st.Flags & HoldFlags.Cond) == 0 || st.CondIsNonNull != nonNull || !SymbolEqualityComparer.Default.Equals(st.Cond, cond)) continue;
-            // On the edge where it holds, keep the condition: the later join with the other edge stays precise.
-            if (!holds) state = state.Set(k, st.With(HoldFlags.Unheld, 0));
+            state = state.Set(k, st.With(HoldFlags.Unheld, 0));
         }
         return state;
     }

@@ -77,7 +77,8 @@ internal sealed partial class BalanceFlow
         public int Last { get; }
         public FlowState?[] In { get; }
         public bool[] Queued { get; }
-        public Queue<int> Work { get; } = new();
+        /// <summary>Lowest ordinal first: blocks are laid out in program order, so loops converge in few passes.</summary>
+        public SortedSet<int> Work { get; } = new();
         /// <summary>Joined state at the end of a finally region (its StructuredExceptionHandling exits).</summary>
         public FlowState? Output { get; set; }
         public bool Replaying { get; set; }
@@ -94,7 +95,7 @@ internal sealed partial class BalanceFlow
             if (!Queued[i])
             {
                 Queued[i] = true;
-                Work.Enqueue(i);
+                Work.Add(i);
             }
         }
     }
@@ -106,7 +107,8 @@ internal sealed partial class BalanceFlow
         var blocks = _m.Graph.Blocks;
         while (run.Work.Count > 0)
         {
-            int i = run.Work.Dequeue();
+            int i = run.Work.Min;
+            run.Work.Remove(i);
             run.Queued[i] = false;
             Spend();
             ProcessBlock(run, blocks[first + i], run.In[i]!, report: false);
@@ -129,7 +131,7 @@ internal sealed partial class BalanceFlow
 
     private FlowState? RunFinally(ControlFlowRegion finallyRegion, FlowState input, bool report)
     {
-        var key = (finallyRegion.FirstBlockOrdinal, input, report);
+        var key = (finallyRegion.FirstBlockOrdinal, input.Freeze(), report);
         if (_finallyCache.TryGetValue(key, out var cached)) return cached;
         var output = RunRange(finallyRegion.FirstBlockOrdinal, finallyRegion.LastBlockOrdinal, input, report);
         _finallyCache[key] = output;
@@ -168,18 +170,19 @@ internal sealed partial class BalanceFlow
             {
                 // `if (x.TryCharge(n))`: the receiver and arguments run, then the acquire happens on the true edge only.
                 foreach (var child in call.ChildOperations) state = Visit(child, state, ctx, 1);
+                state.Freeze(); // both edges start from it
                 whenTrue = state;
                 whenFalse = state;
                 foreach (var site in sites)
                 {
-                    whenTrue = whenTrue.Set(site.Key, whenTrue[site.Key].With(HoldFlags.Held, 1UL << site.Index).WithDirty(whenTrue[site.Key].Dirty & ~(1UL << site.Index)));
+                    whenTrue = whenTrue.Set(site.Key, whenTrue[site.Key].With(HoldFlags.Held, site.Mask).WithDirty(whenTrue[site.Key].Dirty & ~site.Mask));
                     // A failed Try acquired nothing: whatever we believed the holder held before, a release now is a bug.
                     whenFalse = whenFalse.Set(site.Key, whenFalse[site.Key].With(HoldFlags.Unheld, 0));
                 }
             }
             else
             {
-                state = Visit(block.BranchValue, state, ctx, 0);
+                state = Visit(block.BranchValue, state, ctx, 0).Freeze();
                 (whenTrue, whenFalse) = Refine(core, state);
             }
             if (negated) (whenTrue, whenFalse) = (whenFalse, whenTrue);
@@ -197,6 +200,7 @@ internal sealed partial class BalanceFlow
     private void Propagate(Run run, BasicBlock from, ControlFlowBranch? branch, FlowState state, bool report)
     {
         if (branch is null) return;
+        state.Freeze();
         switch (branch.Semantics)
         {
             case ControlFlowBranchSemantics.Throw:
@@ -239,6 +243,7 @@ internal sealed partial class BalanceFlow
     /// </summary>
     private void HandleException(Run run, BasicBlock block, FlowState state, IOperation? thrower, bool explicitThrow, bool report)
     {
+        state.Freeze();
         ControlFlowRegion? child = null;
         for (var region = block.EnclosingRegion; region is not null; child = region, region = region.EnclosingRegion)
         {
@@ -290,7 +295,7 @@ internal sealed partial class BalanceFlow
             if (!leak) continue;
             for (ulong sites = st.Sites; sites != 0; sites &= sites - 1)
             {
-                int site = TrailingZeros(sites);
+                int site = _m.SitesByKey[k][TrailingZeros(sites)].Index;
                 if (kind == ExitKind.Exception) _findings.LeakOnException(site, where);
                 else _findings.Leak(site, where);
             }
@@ -300,22 +305,21 @@ internal sealed partial class BalanceFlow
     /// <summary>`return null/false/default/negative constant` (the kernel's error returns, smatch check_unwind).</summary>
     private static bool IsErrorReturn(IOperation? returned)
     {
+        // A conversion of a constant (null to void*, -12 to long) may itself carry no constant: look through it.
         for (var op = returned; op is not null; op = (op as IConversionOperation)?.Operand)
         {
             if (op is IDefaultValueOperation) return true;
-            if (op is ILiteralOperation or IFieldReferenceOperation or IUnaryOperation or IBinaryOperation or IConversionOperation
-                && op.ConstantValue.HasValue)
+            if (op.ConstantValue.HasValue)
             {
-                var value = op.ConstantValue.Value;
-                switch (value)
+                switch (op.ConstantValue.Value)
                 {
                     case null: return true;
                     case bool b: return !b;
                     case int i: return i < 0;
                     case long l: return l < 0;
+                    default: return false;
                 }
             }
-            if (op is not IConversionOperation) return false;
         }
         return false;
     }

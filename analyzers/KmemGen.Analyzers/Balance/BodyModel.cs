@@ -21,6 +21,9 @@ internal sealed class AcquireSite
 
     public int Index { get; }
     public int Key { get; }
+    /// <summary>Ordinal among its key's sites: its bit in <see cref="KeyState.Sites"/>.</summary>
+    public int Bit { get; set; }
+    public ulong Mask => 1UL << Bit;
     public IInvocationOperation Invocation { get; }
     public AcquireKind Kind { get; }
     /// <summary>Try result stored in this bool local, or (NonNull) the local the reference is stored in.</summary>
@@ -39,8 +42,13 @@ internal sealed class AcquireSite
 /// </summary>
 internal sealed class BodyModel
 {
-    /// <summary>Bit masks are 64 wide; a body with more acquire sites is given up (silently).</summary>
-    public const int MaxSites = 64;
+    /// <summary>Site masks are 64 wide: a body with more acquire sites of one resource instance is given up (silently).</summary>
+    public const int MaxSitesPerKey = 64;
+    /// <summary>
+    /// Every block's state holds one entry per resource instance: more instances than this in one body is
+    /// given up (silently), which bounds memory at blocks x MaxKeys entries however large the method.
+    /// </summary>
+    public const int MaxKeys = 128;
 
     private readonly Dictionary<ResourceKey, int> _keyIndex = new();
     private readonly Dictionary<IOperation, List<AcquireSite>> _sitesByOperation = new();
@@ -63,6 +71,11 @@ internal sealed class BodyModel
     public List<ResourceKey> Keys { get; } = new();
     public List<bool> Strict { get; } = new();
     public List<AcquireSite> Sites { get; } = new();
+    public List<List<AcquireSite>> SitesByKey { get; } = new();
+    /// <summary>Keys by holder, keys by condition local, sites by amount local: what a write to a variable touches.</summary>
+    public Dictionary<ISymbol, List<int>> KeysByHolder { get; } = new(SymbolEqualityComparer.Default);
+    public Dictionary<ISymbol, List<int>> KeysByCond { get; } = new(SymbolEqualityComparer.Default);
+    public Dictionary<ISymbol, List<AcquireSite>> SitesByAmountLocal { get; } = new(SymbolEqualityComparer.Default);
     /// <summary>Resources the analysed method itself is annotated to acquire: held at a normal exit is its contract.</summary>
     public HashSet<string> MethodAcquires { get; } = new(StringComparer.Ordinal);
 
@@ -104,22 +117,36 @@ internal sealed class BodyModel
             if (captured.Contains(p.Key.Holder) && IsOwnLocal(p.Key.Holder, method)) continue;
             if (!model._keyIndex.TryGetValue(p.Key, out var keyIndex))
             {
+                if (model.Keys.Count == MaxKeys) return null;
                 keyIndex = model.Keys.Count;
                 model._keyIndex.Add(p.Key, keyIndex);
                 model.Keys.Add(p.Key);
                 model.Strict.Add(IsOwnLocal(p.Key.Holder, method));
+                model.SitesByKey.Add(new List<AcquireSite>());
+                AddTo(model.KeysByHolder, p.Key.Holder, keyIndex);
             }
-            if (model.Sites.Count == MaxSites) return null;
+            var ofKey = model.SitesByKey[keyIndex];
+            if (ofKey.Count == MaxSitesPerKey) return null;
             var amount = FlowOperations.AmountOf(p.Invocation, p.Own.AmountParameter, model.Captures);
             var site = new AcquireSite(model.Sites.Count, keyIndex, p.Invocation, p.Own.Kind, p.Cond, amount.Constant, amount.Local, amount.Text)
             {
                 IsBranch = p.IsBranch,
+                Bit = ofKey.Count,
             };
             model.Sites.Add(site);
+            ofKey.Add(site);
+            if (site.Cond is not null) AddTo(model.KeysByCond, site.Cond, keyIndex);
+            if (site.AmountLocal is not null) AddTo(model.SitesByAmountLocal, site.AmountLocal, site);
             if (!model._sitesByOperation.TryGetValue(p.Invocation, out var list)) model._sitesByOperation.Add(p.Invocation, list = new List<AcquireSite>());
             list.Add(site);
         }
         return model.Sites.Count == 0 ? null : model;
+    }
+
+    private static void AddTo<T>(Dictionary<ISymbol, List<T>> map, ISymbol symbol, T value)
+    {
+        if (!map.TryGetValue(symbol, out var list)) map.Add(symbol, list = new List<T>());
+        if (!list.Contains(value)) list.Add(value);
     }
 
     /// <summary>A local of the analysed body itself: nothing else can release it, so it must be released on every path.</summary>

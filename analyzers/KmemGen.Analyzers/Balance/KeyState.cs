@@ -34,7 +34,7 @@ internal readonly struct KeyState : IEquatable<KeyState>
     }
 
     public HoldFlags Flags { get; }
-    /// <summary>Bit i: acquire site i may be the outstanding one.</summary>
+    /// <summary>Bit i: this key's acquire site i (<see cref="AcquireSite.Bit"/>) may be the outstanding one.</summary>
     public ulong Sites { get; }
     /// <summary>Bit i: site i's amount local was written after site i acquired (KMEM0205).</summary>
     public ulong Dirty { get; }
@@ -76,12 +76,21 @@ internal readonly struct KeyState : IEquatable<KeyState>
     public override int GetHashCode() => unchecked(((int)Flags * 397) ^ Sites.GetHashCode() ^ (Dirty.GetHashCode() * 7));
 }
 
-/// <summary>The abstract state at a program point: one <see cref="KeyState"/> per tracked resource instance. Immutable.</summary>
+/// <summary>
+/// The abstract state at a program point: one <see cref="KeyState"/> per tracked resource instance.
+/// Frozen states (stored at blocks, carried on edges, cache keys) never change; a block's transfer works on
+/// one unfrozen copy it owns and mutates in place, so a block costs one copy, not one per operation.
+/// </summary>
 internal sealed class FlowState : IEquatable<FlowState>
 {
     private readonly KeyState[] _keys;
+    private bool _frozen;
 
-    public FlowState(KeyState[] keys) => _keys = keys;
+    public FlowState(KeyState[] keys, bool frozen = true)
+    {
+        _keys = keys;
+        _frozen = frozen;
+    }
 
     public int Count => _keys.Length;
     public KeyState this[int key] => _keys[key];
@@ -95,21 +104,43 @@ internal sealed class FlowState : IEquatable<FlowState>
         }
     }
 
+    public FlowState Freeze()
+    {
+        _frozen = true;
+        return this;
+    }
+
+    /// <summary>In place when this state is an unfrozen working copy; otherwise a new unfrozen copy.</summary>
     public FlowState Set(int key, KeyState value)
     {
         if (_keys[key].Equals(value)) return this;
+        if (!_frozen)
+        {
+            _keys[key] = value;
+            return this;
+        }
         var copy = (KeyState[])_keys.Clone();
         copy[key] = value;
-        return new FlowState(copy);
+        return new FlowState(copy, frozen: false);
     }
 
+    /// <summary>Joins <paramref name="b"/> into <paramref name="a"/>; returns <paramref name="a"/> itself when nothing changed.</summary>
     public static FlowState Join(FlowState? a, FlowState b)
     {
+        b.Freeze();
         if (a is null) return b;
-        var result = new KeyState[a._keys.Length];
-        for (int i = 0; i < result.Length; i++) result[i] = KeyState.Join(a._keys[i], b._keys[i]);
-        var joined = new FlowState(result);
-        return joined.Equals(a) ? a : joined;
+        KeyState[]? result = null;
+        for (int i = 0; i < a._keys.Length; i++)
+        {
+            var joined = KeyState.Join(a._keys[i], b._keys[i]);
+            if (result is null && joined.Equals(a._keys[i])) continue;
+            if (result is null)
+            {
+                result = (KeyState[])a._keys.Clone();
+            }
+            result[i] = joined;
+        }
+        return result is null ? a : new FlowState(result);
     }
 
     public bool Equals(FlowState? other)

@@ -45,7 +45,7 @@ internal static class RcuSection
             {
                 case IUsingOperation @using when child != @using.Resources && IsGuard(@using.Resources, known):
                     return RcuSectionInfo.Lexical(@using.Syntax.Span);
-                case IBlockOperation block when HasEarlierUsingDeclaration(block, child, known):
+                case IBlockOperation block when HasEarlierUsingDeclaration(block.Operations, child, known):
                     return RcuSectionInfo.Lexical(block.Syntax.Span);
                 case ILocalFunctionOperation localFunction:
                     // A local function runs whenever it is called: only its own contract counts.
@@ -78,9 +78,9 @@ internal static class RcuSection
         return resource.WalkDownConversions().Type.IsType(known.RcuReadGuard);
     }
 
-    private static bool HasEarlierUsingDeclaration(IBlockOperation block, IOperation child, KnownSymbols known)
+    private static bool HasEarlierUsingDeclaration(System.Collections.Immutable.ImmutableArray<IOperation> statements, IOperation child, KnownSymbols known)
     {
-        foreach (var statement in block.Operations)
+        foreach (var statement in statements)
         {
             if (statement == child) return false;
             if (statement is IUsingDeclarationOperation declaration && IsGuard(declaration.DeclarationGroup, known)) return true;

@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
 using KmemGen.Analyzers.Common;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.Text;
 
 namespace KmemGen.Analyzers.Rcu;
 
@@ -38,10 +40,11 @@ public sealed class BlockingInReadSectionAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeInvocation(OperationAnalysisContext context, KnownSymbols known)
     {
         var method = ((IInvocationOperation)context.Operation).TargetMethod;
-        if (method.Name == "Synchronize" && SymbolEqualityComparer.Default.Equals(method.ContainingType, known.Rcu))
+        // synchronize_rcu and rcu_barrier both wait for grace periods, hence for this section.
+        if (method.Name is "Synchronize" or "Barrier" && SymbolEqualityComparer.Default.Equals(method.ContainingType, known.Rcu))
         {
             if (RcuSection.Find(context.Operation, known, context.ContainingSymbol).IsInside)
-                context.ReportDiagnostic(Diagnostic.Create(RcuDescriptors.SynchronizeInsideReadSection, context.Operation.Syntax.GetLocation(), "Rcu.Synchronize"));
+                context.ReportDiagnostic(Diagnostic.Create(RcuDescriptors.SynchronizeInsideReadSection, context.Operation.Syntax.GetLocation(), "Rcu." + method.Name));
             return;
         }
         if (!MayBlock(method, known)) return;
@@ -90,9 +93,16 @@ public sealed class BlockingInReadSectionAnalyzer : DiagnosticAnalyzer
     {
         if (!RcuSection.Find(context.Operation, known, context.ContainingSymbol).IsInside) return;
         var syntax = context.Operation.Syntax;
-        // A lock or using statement is reported on its first line, not its whole body.
-        var location = syntax is Microsoft.CodeAnalysis.CSharp.Syntax.LockStatementSyntax lockStatement
-            ? Location.Create(syntax.SyntaxTree, Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(lockStatement.SpanStart, lockStatement.CloseParenToken.Span.End))
+        // A lock, await using or await foreach statement is reported on its head, not its whole body.
+        int? headEnd = syntax switch
+        {
+            LockStatementSyntax lockStatement => lockStatement.CloseParenToken.Span.End,
+            UsingStatementSyntax usingStatement => usingStatement.CloseParenToken.Span.End,
+            CommonForEachStatementSyntax forEach => forEach.CloseParenToken.Span.End,
+            _ => null,
+        };
+        var location = headEnd is { } end && end > syntax.SpanStart
+            ? Location.Create(syntax.SyntaxTree, TextSpan.FromBounds(syntax.SpanStart, end))
             : syntax.GetLocation();
         context.ReportDiagnostic(Diagnostic.Create(RcuDescriptors.BlockingInsideReadSection, location, what));
     }

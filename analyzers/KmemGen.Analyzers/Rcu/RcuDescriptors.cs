@@ -21,7 +21,7 @@ internal static class RcuDescriptors
 
     public static readonly DiagnosticDescriptor SynchronizeInsideReadSection = Descriptors.Create(
         DiagnosticIds.SynchronizeInsideReadSection,
-        "Rcu.Synchronize inside an RCU read section deadlocks",
+        "Rcu.Synchronize or Rcu.Barrier inside an RCU read section deadlocks",
         "'{0}' waits for every read section to end, including this one; move it after the section or use Rcu.Call",
         "Reliability", DiagnosticSeverity.Error,
         "synchronize_rcu() inside rcu_read_lock() waits for itself.");

@@ -56,6 +56,17 @@ internal static class RcuEscape
         }
 
         var declaredInScope = section.Scope is { } scope && local.DeclaringSyntaxReferences.Any(r => scope.Contains(r.Span));
+        // A write after the section gives the local a new value: later reads are not of the RCU one.
+        var rewrittenAt = new List<int>();
+        if (section.Scope is { } end)
+        {
+            foreach (var reference in references)
+            {
+                var consumer = reference.WalkUpConversions();
+                if (consumer.Parent is ISimpleAssignmentOperation write && write.Target == consumer && reference.Syntax.SpanStart >= end.End)
+                    rewrittenAt.Add(reference.Syntax.SpanStart);
+            }
+        }
         foreach (var reference in references)
         {
             if (reference.Syntax.SpanStart < read.Syntax.SpanStart) continue;
@@ -76,7 +87,8 @@ internal static class RcuEscape
             {
                 escape = $"is stored to '{field.Name}'";
             }
-            else if (section.Scope is { } sectionScope && !declaredInScope && reference.Syntax.SpanStart >= sectionScope.End)
+            else if (section.Scope is { } sectionScope && !declaredInScope && reference.Syntax.SpanStart >= sectionScope.End
+                     && !rewrittenAt.Any(w => w < reference.Syntax.SpanStart))
             {
                 escape = "is used after its read section ends";
             }

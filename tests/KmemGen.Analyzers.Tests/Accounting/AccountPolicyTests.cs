@@ -78,6 +78,23 @@ public class AccountPolicyTests
         """, Policy("annotated"));
 
     [Fact]
+    public Task Annotated_policy_honours_tenant_local_functions_and_lambdas() => AnalyzerVerifier.VerifyAsync<MissingAccountAnalyzer>("""
+        using System;
+        using KmemGen;
+        unsafe class Worker
+        {
+            void Run()
+            {
+                Kmalloc.Free(Kmalloc.Alloc(8, Gfp.Kernel));
+                Kmalloc.Free(Request());
+                Func<nint> handler = [TenantCode] () => (nint)Kmalloc.Alloc(8, {|KMEM0001:Gfp.Kernel|});
+
+                [TenantCode] void* Request() => Kmalloc.Alloc(8, {|KMEM0001:Gfp.Kernel|});
+            }
+        }
+        """, Policy("annotated"));
+
+    [Fact]
     public Task Annotated_policy_with_tenant_assembly_reports_everything() => AnalyzerVerifier.VerifyAsync<MissingAccountAnalyzer>("""
         using KmemGen;
         [assembly: TenantCode]
@@ -121,6 +138,15 @@ public class AccountPolicyTests
         }
         [{|KMEM0003:UnaccountedAllocation(reason: "")|}]
         struct Table { }
+        unsafe class Local
+        {
+            void M()
+            {
+                Kmalloc.Free(Grow());
+                System.Func<nint> f = [{|KMEM0003:UnaccountedAllocation(" ")|}] () => 0;
+                [{|KMEM0003:UnaccountedAllocation("")|}] static void* Grow() => Kmalloc.Alloc(8, Gfp.Kernel);
+            }
+        }
         """);
 
     [Fact]

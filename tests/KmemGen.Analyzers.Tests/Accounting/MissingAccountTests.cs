@@ -28,6 +28,18 @@ public class MissingAccountTests
         """);
 
     [Fact]
+    public Task Pages_and_percpu_allocations_are_reported() => Verify("""
+        using KmemGen;
+        unsafe class Maps
+        {
+            void* Table() => Pages.Alloc(2, {|KMEM0001:Gfp.Zero|});
+            void* TryTable() => {|KMEM0001:Pages.TryAlloc(0)|};
+            void* Counters() => PerCpu.Alloc(64, {|KMEM0001:Gfp.Kernel|});
+            void* Accounted() => PerCpu.Alloc(64, Gfp.KernelAccount) == null ? Pages.Alloc(1, Gfp.Account) : null;
+        }
+        """);
+
+    [Fact]
     public Task Flags_in_a_local_are_followed() => Verify("""
         using KmemGen;
         unsafe class Handler
@@ -255,6 +267,19 @@ public class MissingAccountTests
             void* Lambda() { System.Func<nint> f = () => (nint)Kmalloc.Alloc(8, Gfp.Kernel); return (void*)f(); }
         }
         """);
+
+    [Fact]
+    public Task Exception_on_a_local_function_covers_top_level_code() => Verify("""
+        using KmemGen;
+        unsafe
+        {
+            Kmalloc.Free(Shared());
+            Kmalloc.Free(Kmalloc.Alloc(8, {|KMEM0001:Gfp.Kernel|}));
+
+            [UnaccountedAllocation("demo cache shared by every tenant")]
+            static void* Shared() => Kmalloc.Alloc(64, Gfp.Kernel);
+        }
+        """, new VerifyOptions { AllowCompilerErrors = true });
 
     [Fact]
     public Task Code_without_KmemGen_reference_gets_nothing() => Verify("""

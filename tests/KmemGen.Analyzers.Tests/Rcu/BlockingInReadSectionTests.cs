@@ -16,6 +16,7 @@ public class BlockingInReadSectionTests
             void A() { using (Rcu.ReadLock()) { {|KMEM0102:Rcu.Synchronize()|}; } }
             void B() { using var g = Rcu.ReadLock(); if (true) { {|KMEM0102:Rcu.Synchronize()|}; } }
             [RequiresRcuReadLock] void C() => {|KMEM0102:Rcu.Synchronize()|};
+            void D() { using (Rcu.ReadLock()) { {|KMEM0102:Rcu.Barrier()|}; } }
         }
         """);
 
@@ -76,6 +77,25 @@ public class BlockingInReadSectionTests
                 using (Rcu.ReadLock())
                 {
                     {|KMEM0103:await other|};
+                }
+            }
+        }
+        """, new VerifyOptions { AllowCompilerErrors = true });
+
+    [Fact]
+    public Task Await_using_and_await_foreach_are_reported_on_their_head() => Verify("""
+        using System;
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+        using KmemGen;
+        class Reader
+        {
+            async Task Read(IAsyncDisposable resource, IAsyncEnumerable<int> items)
+            {
+                using (Rcu.ReadLock())
+                {
+                    {|KMEM0103:await using (resource)|} { }
+                    {|KMEM0103:await foreach (var item in items)|} { }
                 }
             }
         }

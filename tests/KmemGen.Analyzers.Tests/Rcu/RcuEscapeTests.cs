@@ -127,6 +127,21 @@ public class RcuEscapeTests
         """);
 
     [Fact]
+    public Task A_local_given_a_new_value_after_the_section_is_not_reported() => Verify("""
+        using KmemGen;
+        class Charger
+        {
+            long A(ObjCgroup objcg)
+            {
+                MemCgroup memcg;
+                using (Rcu.ReadLock()) { memcg = objcg.MemCgroup; }
+                memcg = MemCgroup.Root;
+                return memcg.Usage;
+            }
+        }
+        """);
+
+    [Fact]
     public Task Uses_that_stay_inside_the_section_are_not_reported() => Verify("""
         using System;
         using KmemGen;
