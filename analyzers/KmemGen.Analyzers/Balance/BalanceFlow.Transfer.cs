@@ -64,7 +64,7 @@ internal sealed partial class BalanceFlow
             return state;
         }
 
-        var own = _m.Symbols.Get(invocation.TargetMethod);
+        var own = _m.Symbols.Get(ImplementationOf(invocation));
         if (!own.Releases.IsEmpty)
         {
             var holder = FlowOperations.CallHolder(invocation, _m.Captures);
@@ -82,6 +82,17 @@ internal sealed partial class BalanceFlow
         if (ctx.Report && state.AnyMayBeHeld && MayThrow(invocation))
             HandleException(ctx.Run, ctx.Block, state, invocation, explicitThrow: false, report: true);
         return state;
+    }
+
+    /// <summary>
+    /// `using` calls IDisposable.Dispose on the resource: the annotated method is the receiver type's implementation.
+    /// </summary>
+    private IMethodSymbol ImplementationOf(IInvocationOperation invocation)
+    {
+        var method = invocation.TargetMethod;
+        if (method.ContainingType?.TypeKind != TypeKind.Interface || invocation.Instance is null) return method;
+        var receiverType = FlowOperations.Unwrap(invocation.Instance, _m.Captures)?.Type;
+        return receiverType?.FindImplementationForInterfaceMember(method) as IMethodSymbol ?? method;
     }
 
     /// <summary>
