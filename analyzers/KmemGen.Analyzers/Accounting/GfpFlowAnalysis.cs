@@ -42,13 +42,16 @@ internal sealed class GfpFlowAnalysis
                 IParameterReferenceOperation parameter => parameter.Parameter,
                 _ => null,
             };
-            if (symbol is null) continue;
+            if (symbol is null || !evaluator.IsFlowVariable(symbol)) continue;
             if (!IsOwnedBy(symbol, innermost) || IsAliased(symbol)) return AccountState.Unknown;
             tracked.Add(symbol);
         }
 
         var root = innermost ?? Root(invocation);
-        if (HasUntrackableWrite(root, innermost, tracked)) return AccountState.Unknown;
+        if (HasUntrackableWrite(root, innermost, tracked, out var written)) return AccountState.Unknown;
+        // Fast path, and the common one: flags passed straight through from a parameter nobody writes.
+        // Nothing to follow, so no control flow graph is built.
+        if (tracked.Count == 0 || tracked.All(symbol => symbol is IParameterSymbol && !written.Contains(symbol))) return AccountState.Unknown;
 
         var graph = GraphFor(context, invocation);
         if (graph is null) return AccountState.Unknown;
@@ -183,8 +186,9 @@ internal sealed class GfpFlowAnalysis
     }
 
     /// <summary>A write the graph of this function cannot see in order: from a nested function, through a ref, or by address.</summary>
-    private static bool HasUntrackableWrite(IOperation root, IOperation? function, HashSet<ISymbol> tracked)
+    private static bool HasUntrackableWrite(IOperation root, IOperation? function, HashSet<ISymbol> tracked, out HashSet<ISymbol> written)
     {
+        written = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
         foreach (var node in root.Descendants())
         {
             var symbol = node switch
@@ -204,6 +208,7 @@ internal sealed class GfpFlowAnalysis
                            || parent is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation { Symbol.IsRef: true } };
             if (isAlias) return true;
             if (isWrite && node.EnclosingFunction() != function) return true;
+            if (isWrite) written.Add(symbol);
             // (f, x) = ... : a deconstruction writes through a tuple; not followed.
             if (parent is ITupleOperation or IDeconstructionAssignmentOperation) return true;
         }

@@ -101,6 +101,19 @@ public class MissingAccountTests
         """);
 
     [Fact]
+    public Task Parameter_overwritten_before_the_call_is_followed() => Verify("""
+        using KmemGen;
+        unsafe class Handler
+        {
+            void* Handle(Gfp gfp, bool zero)
+            {
+                gfp = zero ? Gfp.Zero : Gfp.Kernel;
+                return Kmalloc.Alloc(64, {|KMEM0001:gfp|});
+            }
+        }
+        """);
+
+    [Fact]
     public Task Const_and_readonly_fields_are_followed() => Verify("""
         using KmemGen;
         unsafe class Handler
