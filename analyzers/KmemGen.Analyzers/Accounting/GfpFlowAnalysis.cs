@@ -20,6 +20,9 @@ internal sealed class GfpFlowAnalysis
     private readonly SyntaxNode _callSyntax;
     private readonly IParameterSymbol _gfpParameter;
     private AccountState _atCall;
+    // The graph spills an assignment's target into a capture when the value branches
+    // (gfp = c ? a : b): the write then goes through the capture, which names the variable.
+    private readonly Dictionary<CaptureId, ISymbol> _captureTargets = new();
 
     private GfpFlowAnalysis(GfpEvaluator evaluator, HashSet<ISymbol> tracked, SyntaxNode callSyntax, IParameterSymbol gfpParameter)
     {
@@ -142,6 +145,7 @@ internal sealed class GfpFlowAnalysis
                 break;
             case IFlowCaptureOperation capture:
                 state.Captures[capture.Id] = _evaluator.Evaluate(capture.Value, state.Symbols, state.Captures);
+                if (TrackedTarget(capture.Value) is { } spilled) _captureTargets[capture.Id] = spilled;
                 break;
             case IInvocationOperation invocation when record && invocation.Syntax == _callSyntax:
                 foreach (var argument in invocation.Arguments)
@@ -159,6 +163,7 @@ internal sealed class GfpFlowAnalysis
         {
             ILocalReferenceOperation local => (ISymbol)local.Local,
             IParameterReferenceOperation parameter => parameter.Parameter,
+            IFlowCaptureReferenceOperation capture when _captureTargets.TryGetValue(capture.Id, out var spilled) => spilled,
             _ => null,
         };
         return symbol is not null && _tracked.Contains(symbol) ? symbol : null;

@@ -110,6 +110,14 @@ public class MissingAccountTests
                 gfp = zero ? Gfp.Zero : Gfp.Kernel;
                 return Kmalloc.Alloc(64, {|KMEM0001:gfp|});
             }
+            void* Compound(bool zero, bool tenant)
+            {
+                var flags = Gfp.Kernel;
+                flags |= zero ? Gfp.Zero : Gfp.NoWait;
+                Kmalloc.Alloc(8, {|KMEM0001:flags|});
+                flags |= tenant ? Gfp.Account : Gfp.Zero;
+                return Kmalloc.Alloc(64, flags);
+            }
         }
         """);
 
