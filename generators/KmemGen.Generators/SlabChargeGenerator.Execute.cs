@@ -210,6 +210,17 @@ public sealed partial class SlabChargeGenerator
                 }
             }
 
+            // A file-local type can only be extended in its own file; a partial in the generated file
+            // would silently declare a second, unrelated type of the same name.
+            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            {
+                if (t.IsFileLocal)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FileLocalId, location, t.Name));
+                    break;
+                }
+            }
+
             bool generic = false;
             if (type.Arity > 0)
             {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using KmemGen.Generators.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace KmemGen.Generators.Tests;
 
@@ -242,6 +243,39 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void KMEM0909_file_local_struct_is_reported()
+    {
+        Diagnostic d = Single("""
+            using KmemGen;
+
+            [SlabCharge]
+            file partial struct {|KMEM0909:Scratch|}
+            {
+                public int X;
+            }
+            """);
+
+        Assert.Equal(
+            "'Scratch' is a file-local type, and generated code lives in another file where it cannot extend it; remove the 'file' modifier from 'Scratch'",
+            Message(d));
+        AssertDescriptor(d, "Design");
+    }
+
+    [Fact]
+    public void KMEM0909_struct_nested_in_a_file_local_type_names_that_type()
+    {
+        Diagnostic d = Single("""
+            file partial class Local
+            {
+                [KmemGen.SlabCharge]
+                public partial struct {|KMEM0909:Entry|} { public int X; }
+            }
+            """);
+
+        Assert.StartsWith("'Local' is a file-local type", Message(d));
+    }
+
+    [Fact]
     public void Pragma_warning_disable_suppresses_a_generator_diagnostic()
     {
         const string Struct = """
@@ -261,6 +295,18 @@ public sealed class DiagnosticTests
         Diagnostic silenced = Assert.Single(suppressed.GeneratorDiagnostics);
         Assert.Equal("KMEM0901", silenced.Id);
         Assert.True(silenced.IsSuppressed);
+    }
+
+    [Fact]
+    public void NoWarn_or_editorconfig_severity_none_drops_a_generator_diagnostic()
+    {
+        // <NoWarn> and dotnet_diagnostic.ID.severity reach the compiler as specific diagnostic options.
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation("[KmemGen.SlabCharge] public struct Packet { public int Length; }");
+        CSharpCompilation configured = compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(
+            new Dictionary<string, ReportDiagnostic> { ["KMEM0901"] = ReportDiagnostic.Suppress }));
+
+        Assert.Single(GeneratorHarness.Run(compilation).GeneratorDiagnostics);
+        Assert.Empty(GeneratorHarness.Run(configured).GeneratorDiagnostics);
     }
 
     [Fact]
