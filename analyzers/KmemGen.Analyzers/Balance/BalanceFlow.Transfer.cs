@@ -64,7 +64,7 @@ internal sealed partial class BalanceFlow
             return state;
         }
 
-        var own = _m.Symbols.Get(invocation.TargetMethod);
+        var own = _m.Symbols.Get(ImplementationOf(invocation));
         if (!own.Releases.IsEmpty)
         {
             var holder = FlowOperations.CallHolder(invocation, _m.Captures);
@@ -78,10 +78,22 @@ internal sealed partial class BalanceFlow
         }
         if (own.IsAnnotated) return state;
 
-        // Any other call may throw: what is held then leaks unless a finally gives it back (KMEM0202).
-        if (ctx.Report && state.AnyMayBeHeld && MayThrow(invocation))
-            HandleException(ctx.Run, ctx.Block, state, invocation, explicitThrow: false, report: true);
+        // Any other call may throw: what is held then leaks unless a finally gives it back (KMEM0202), and an
+        // enclosing catch starts from the state here (in both phases, so the handler's input is the fixed point).
+        if (MayThrow(invocation) && (UnderCatch(ctx.Block) || ctx.Report && state.AnyMayBeHeld))
+            state = HandleException(ctx.Run, ctx.Block, state, invocation, explicitThrow: false, ctx.Report);
         return state;
+    }
+
+    /// <summary>
+    /// `using` calls IDisposable.Dispose on the resource: the annotated method is the receiver type's implementation.
+    /// </summary>
+    private IMethodSymbol ImplementationOf(IInvocationOperation invocation)
+    {
+        var method = invocation.TargetMethod;
+        if (method.ContainingType?.TypeKind != TypeKind.Interface || invocation.Instance is null) return method;
+        var receiverType = FlowOperations.Unwrap(invocation.Instance, _m.Captures)?.Type;
+        return receiverType?.FindImplementationForInterfaceMember(method) as IMethodSymbol ?? method;
     }
 
     /// <summary>

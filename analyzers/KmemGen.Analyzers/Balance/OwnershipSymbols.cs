@@ -11,7 +11,10 @@ internal enum AcquireKind
     Unconditional,
     /// <summary>bool return: acquires only when it returns true.</summary>
     Try,
-    /// <summary>reference, pointer or Nullable return: acquires only when the result is not null; the result holds it.</summary>
+    /// <summary>
+    /// Returns a value that holds it: a reference, pointer or Nullable (acquired only when not null), or a
+    /// guard struct released by its Dispose (`using var g = Lock.Enter();`).
+    /// </summary>
     NonNull,
 }
 
@@ -99,10 +102,7 @@ internal sealed class OwnershipSymbols
     {
         var type = method.ReturnType;
         if (type.SpecialType == SpecialType.System_Boolean) return AcquireKind.Try;
-        if (method.ReturnsVoid) return AcquireKind.Unconditional;
-        if (type.IsReferenceType || type.TypeKind == TypeKind.Pointer || type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T)
-            return AcquireKind.NonNull;
-        return AcquireKind.Unconditional;
+        return method.ReturnsVoid ? AcquireKind.Unconditional : AcquireKind.NonNull;
     }
 
     private static IParameterSymbol? AmountOf(IMethodSymbol method)

@@ -28,6 +28,11 @@ public class UserApiTests
                 [Releases("global")] public static void Exit() { }
                 public static void Keep([TransfersOwnership] Session s) { }
             }
+            public struct Guard : System.IDisposable
+            {
+                [Acquires("guard")] public static Guard Take() => default;
+                [Releases("guard")] public void Dispose() { }
+            }
         }
         """;
 
@@ -121,6 +126,36 @@ public class UserApiTests
                     var s = Session.Open();
                     if (s is null) return;
                     Locks.Keep(s);
+                }
+            }
+            """ + Api);
+
+    [Fact]
+    public async Task Own_guard_struct_released_by_using_is_silent()
+        => await VerifyAsync<BalanceAnalyzer>("""
+            using Tenants;
+            class C
+            {
+                bool M(bool fail)
+                {
+                    using var g = Guard.Take();
+                    if (fail) return false;
+                    return true;
+                }
+            }
+            """ + Api);
+
+    [Fact]
+    public async Task Own_guard_struct_not_disposed_on_an_early_return()
+        => await VerifyAsync<BalanceAnalyzer>("""
+            using Tenants;
+            class C
+            {
+                void M(bool fail)
+                {
+                    var g = {|KMEM0201:Guard.Take()|};
+                    if (fail) return;
+                    g.Dispose();
                 }
             }
             """ + Api);
