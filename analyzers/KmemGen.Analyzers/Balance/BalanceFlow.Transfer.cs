@@ -1,0 +1,285 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace KmemGen.Analyzers.Balance;
+
+/// <summary>The transfer functions: what one operation does to the held state.</summary>
+internal sealed partial class BalanceFlow
+{
+    /// <summary>Expression nesting deeper than this is treated as opaque (no stack overflow on generated code).</summary>
+    private const int MaxDepth = 200;
+
+    private static readonly HashSet<string> s_collectionStores = new(StringComparer.Ordinal)
+    {
+        "Add", "TryAdd", "Insert", "Push", "TryPush", "Enqueue", "AddLast", "AddFirst", "Set", "SetValue", "AddOrUpdate", "GetOrAdd",
+    };
+
+    /// <summary>Post-order: operands are evaluated before the operation that uses them.</summary>
+    private FlowState Visit(IOperation op, FlowState state, Ctx ctx, int depth)
+    {
+        // A lambda's body is its own graph, analysed on its own.
+        if (op is IFlowAnonymousFunctionOperation || depth > MaxDepth) return state;
+        foreach (var child in op.ChildOperations) state = Visit(child, state, ctx, depth + 1);
+        return Transfer(op, state, ctx);
+    }
+
+    private FlowState Transfer(IOperation op, FlowState state, Ctx ctx)
+    {
+        switch (op)
+        {
+            case IInvocationOperation invocation:
+                return Invocation(invocation, state, ctx);
+            case ISimpleAssignmentOperation assignment:
+                return Assignment(assignment, state);
+            case ICompoundAssignmentOperation compound:
+                return Written(state, FlowOperations.WrittenSymbol(compound.Target), killCond: true);
+            case IIncrementOrDecrementOperation increment:
+                return Written(state, FlowOperations.WrittenSymbol(increment.Target), killCond: true);
+            case IArgumentOperation argument:
+                return Argument(argument, state);
+            default:
+                if (op.Parent is IArrayInitializerOperation && IsHolderReference(op)) return Escape(state, FlowOperations.HolderOf(op, _m.Captures));
+                return state;
+        }
+    }
+
+    private static bool IsHolderReference(IOperation op)
+        => op is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IInstanceReferenceOperation;
+
+    private FlowState Invocation(IInvocationOperation invocation, FlowState state, Ctx ctx)
+    {
+        if (_m.SitesOf(invocation) is { } sites)
+        {
+            foreach (var site in sites)
+            {
+                if (site.IsBranch || site.Kind == AcquireKind.NonNull) continue; // applied on the edge / at the assignment
+                var st = state[site.Key];
+                ulong bit = site.Mask;
+                st = site.Kind == AcquireKind.Try
+                    ? site.Cond is not null ? st.WithCond(site.Cond, nonNull: false, bit) : st.With(HoldFlags.Held | HoldFlags.Unheld, bit)
+                    : st.With(HoldFlags.Held, bit);
+                state = state.Set(site.Key, st.WithDirty(st.Dirty & ~bit));
+            }
+            return state;
+        }
+
+        var own = _m.Symbols.Get(ImplementationOf(invocation));
+        if (!own.Releases.IsEmpty)
+        {
+            var holder = FlowOperations.CallHolder(invocation, _m.Captures);
+            foreach (var resource in own.Releases)
+            {
+                int key = _m.KeyOf(resource, holder);
+                // A release of something this body never acquires is a free path: ordinary code.
+                if (key >= 0) state = Release(state, key, invocation, own, ctx);
+            }
+            return state;
+        }
+        if (own.IsAnnotated) return state;
+
+        // Any other call may throw: what is held then leaks unless a finally gives it back (KMEM0202), and an
+        // enclosing catch starts from the state here (in both phases, so the handler's input is the fixed point).
+        if (MayThrow(invocation) && (UnderCatch(ctx.Block) || ctx.Report && state.AnyMayBeHeld))
+            state = HandleException(ctx.Run, ctx.Block, state, invocation, explicitThrow: false, ctx.Report);
+        return state;
+    }
+
+    /// <summary>
+    /// `using` calls IDisposable.Dispose on the resource: the annotated method is the receiver type's implementation.
+    /// </summary>
+    private IMethodSymbol ImplementationOf(IInvocationOperation invocation)
+    {
+        var method = invocation.TargetMethod;
+        if (method.ContainingType?.TypeKind != TypeKind.Interface || invocation.Instance is null) return method;
+        var receiverType = FlowOperations.Unwrap(invocation.Instance, _m.Captures)?.Type;
+        return receiverType?.FindImplementationForInterfaceMember(method) as IMethodSymbol ?? method;
+    }
+
+    /// <summary>
+    /// Calls that report failure by exception. Excluded by convention: Try* methods (they return false),
+    /// Dispose, and System.Diagnostics.Debug.
+    /// </summary>
+    private static bool MayThrow(IInvocationOperation invocation)
+    {
+        var method = invocation.TargetMethod;
+        if (method.Name.StartsWith("Try", StringComparison.Ordinal) || method.Name == "Dispose") return false;
+        var type = method.ContainingType;
+        return !(type is { Name: "Debug", ContainingNamespace: { Name: "Diagnostics", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } });
+    }
+
+    private FlowState Release(FlowState state, int key, IInvocationOperation invocation, MethodOwnership own, Ctx ctx)
+    {
+        var st = state[key];
+        if (ctx.Report)
+        {
+            if ((st.Flags & (HoldFlags.Held | HoldFlags.Cond | HoldFlags.Entry | HoldFlags.Escaped)) == 0)
+            {
+                string why = (st.Flags & HoldFlags.Released) == 0 ? "was never acquired on any path reaching it"
+                    : (st.Flags & HoldFlags.Unheld) == 0 ? "was already released on every path reaching it"
+                    : "was already released or never acquired on the paths reaching it";
+                _findings.UnbalancedRelease(invocation, _m.Keys[key].Resource, why);
+            }
+            else if (st.MayBeHeld && st.Sites != 0 && (st.Sites & (st.Sites - 1)) == 0)
+            {
+                CheckAmount(_m.SitesByKey[key][TrailingZeros(st.Sites)], (st.Dirty & st.Sites) != 0, invocation, own);
+            }
+        }
+        return state.Set(key, st.With(HoldFlags.Released, 0));
+    }
+
+    /// <summary>KMEM0205: Uncharge(n) must give back what TryCharge(n) took, when we can tell.</summary>
+    private void CheckAmount(AcquireSite site, bool amountChanged, IInvocationOperation release, MethodOwnership own)
+    {
+        if (own.AmountParameter is null) return;
+        var amount = FlowOperations.AmountOf(release, own.AmountParameter, _m.Captures);
+        if (amount.Constant is { } released && site.AmountConstant is { } acquired && released != acquired)
+            _findings.AmountMismatch(release, site, amount.Text, site.AmountText);
+        else if (amount.Local is not null && SymbolEqualityComparer.Default.Equals(amount.Local, site.AmountLocal) && amountChanged)
+            _findings.AmountMismatch(release, site, amount.Text + " (after it changed)", site.AmountText);
+    }
+
+    private FlowState Assignment(ISimpleAssignmentOperation assignment, FlowState state)
+    {
+        var value = FlowOperations.Unwrap(assignment.Value, _m.Captures);
+        if (value is IInvocationOperation call && _m.SitesOf(call) is { } sites)
+        {
+            foreach (var site in sites)
+            {
+                if (site.Kind != AcquireKind.NonNull || site.Cond is null) continue;
+                // `var o = ObjCgroup.FromCurrent();`: o holds a reference exactly when it is not null.
+                var st = state[site.Key];
+                ulong bit = site.Mask;
+                state = state.Set(site.Key, st.WithCond(site.Cond, nonNull: true, bit).WithDirty(st.Dirty & ~bit));
+            }
+            return state;
+        }
+        var target = assignment.Target;
+        state = Written(state, FlowOperations.WrittenSymbol(target), killCond: true);
+        // Storing what holds a resource into a field, property, array or indexer hands it over.
+        if (target is not ILocalReferenceOperation and not IParameterReferenceOperation)
+            state = Escape(state, FlowOperations.HolderOf(value, _m.Captures));
+        return state;
+    }
+
+    private FlowState Argument(IArgumentOperation argument, FlowState state)
+    {
+        var holder = FlowOperations.HolderOf(argument.Value, _m.Captures);
+        if (holder is not null && EscapesThrough(argument)) state = Escape(state, holder);
+        if (argument.Parameter is { RefKind: RefKind.Ref or RefKind.Out })
+            state = Written(state, FlowOperations.WrittenSymbol(FlowOperations.Unwrap(argument.Value, _m.Captures)), killCond: true);
+        return state;
+    }
+
+    /// <summary>Ownership moves: a [TransfersOwnership] parameter, a constructor (the new object keeps it), a collection store.</summary>
+    private bool EscapesThrough(IArgumentOperation argument)
+    {
+        if (_m.Symbols.TransfersOwnership(argument.Parameter)) return true;
+        switch (argument.Parent)
+        {
+            case IObjectCreationOperation:
+                return true;
+            case IInvocationOperation call when s_collectionStores.Contains(call.TargetMethod.Name) && call.Instance?.Type is { } type:
+                return type.TypeKind == TypeKind.Array || type.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_Collections_IEnumerable);
+            default:
+                return false;
+        }
+    }
+
+    private FlowState Escape(FlowState state, ISymbol? holder)
+    {
+        if (holder is null || !_m.KeysByHolder.TryGetValue(holder, out var keys)) return state;
+        foreach (int k in keys)
+        {
+            _findings.MarkHandedOver(k);
+            state = state.Set(k, state[k].With(HoldFlags.Escaped, 0));
+        }
+        return state;
+    }
+
+    /// <summary>A variable is overwritten: what it held is now another object; conditions on it are stale; amounts read from it changed.</summary>
+    private FlowState Written(FlowState state, ISymbol? symbol, bool killCond)
+    {
+        if (symbol is null) return state;
+        if (_m.KeysByHolder.TryGetValue(symbol, out var held))
+        {
+            foreach (int k in held)
+                state = state.Set(k, new KeyState(_m.Strict[k] ? HoldFlags.Unheld : HoldFlags.Entry, 0, state[k].Dirty, null, false));
+        }
+        if (killCond && _m.KeysByCond.TryGetValue(symbol, out var conditioned))
+        {
+            foreach (int k in conditioned)
+            {
+                var st = state[k];
+                if ((st.Flags & HoldFlags.Cond) != 0 && SymbolEqualityComparer.Default.Equals(st.Cond, symbol)) state = state.Set(k, st.DropCond());
+            }
+        }
+        if (_m.SitesByAmountLocal.TryGetValue(symbol, out var sites))
+        {
+            foreach (var site in sites) state = state.Set(site.Key, state[site.Key].WithDirty(state[site.Key].Dirty | site.Mask));
+        }
+        return state;
+    }
+
+    /// <summary>Splits the state on a branch condition: `ok`, `o == null`, `o is not null`, `o?.X` (IsNull in a CFG).</summary>
+    private (FlowState WhenTrue, FlowState WhenFalse) Refine(IOperation? condition, FlowState state)
+    {
+        if (condition is null) return (state, state);
+        condition = FlowOperations.Unwrap(condition, _m.Captures);
+        if (condition is ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean } flag)
+            return (RefineOn(state, flag.Local, nonNull: false, holds: true), RefineOn(state, flag.Local, nonNull: false, holds: false));
+
+        ISymbol? tested = null;
+        bool trueMeansNull = false;
+        switch (condition)
+        {
+            case IIsNullOperation isNull:
+                tested = FlowOperations.HolderOf(isNull.Operand, _m.Captures);
+                trueMeansNull = true;
+                break;
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } binary:
+                var other = IsNullConstant(binary.RightOperand) ? binary.LeftOperand : IsNullConstant(binary.LeftOperand) ? binary.RightOperand : null;
+                if (other is not null)
+                {
+                    tested = FlowOperations.HolderOf(other, _m.Captures);
+                    trueMeansNull = binary.OperatorKind == BinaryOperatorKind.Equals;
+                }
+                break;
+            case IIsPatternOperation pattern:
+                tested = FlowOperations.HolderOf(pattern.Value, _m.Captures);
+                switch (pattern.Pattern)
+                {
+                    case IConstantPatternOperation constant when IsNullConstant(constant.Value):
+                        trueMeansNull = true;
+                        break;
+                    case INegatedPatternOperation { Pattern: IConstantPatternOperation negated } when IsNullConstant(negated.Value):
+                    case IRecursivePatternOperation:
+                    case ITypePatternOperation:
+                    case IDeclarationPatternOperation:
+                        trueMeansNull = false;
+                        break;
+                    default:
+                        tested = null;
+                        break;
+                }
+                break;
+        }
+        if (tested is not ILocalSymbol) return (state, state);
+        return (RefineOn(state, tested, nonNull: true, holds: !trueMeansNull), RefineOn(state, tested, nonNull: true, holds: trueMeansNull));
+    }
+
+    private static bool IsNullConstant(IOperation op) => op.ConstantValue is { HasValue: true, Value: null };
+
+    private FlowState RefineOn(FlowState state, ISymbol cond, bool nonNull, bool holds)
+    {
+        // On the edge where it holds, keep the condition: the later join with the other edge stays precise.
+        if (holds || !_m.KeysByCond.TryGetValue(cond, out var keys)) return state;
+        foreach (int k in keys)
+        {
+            var st = state[k];
+            if ((st.Flags & HoldFlags.Cond) == 0 || st.CondIsNonNull != nonNull || !SymbolEqualityComparer.Default.Equals(st.Cond, cond)) continue;
+            state = state.Set(k, st.With(HoldFlags.Unheld, 0));
+        }
+        return state;
+    }
+}

@@ -1,0 +1,207 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace KmemGen.Analyzers.Balance;
+
+/// <summary>One acquire call site for one resource instance.</summary>
+internal sealed class AcquireSite
+{
+    public AcquireSite(int index, int key, IInvocationOperation invocation, AcquireKind kind, ISymbol? cond, long? amountConstant, ISymbol? amountLocal, string amountText)
+    {
+        Index = index;
+        Key = key;
+        Invocation = invocation;
+        Kind = kind;
+        Cond = cond;
+        AmountConstant = amountConstant;
+        AmountLocal = amountLocal;
+        AmountText = amountText;
+    }
+
+    public int Index { get; }
+    public int Key { get; }
+    /// <summary>Ordinal among its key's sites: its bit in <see cref="KeyState.Sites"/>.</summary>
+    public int Bit { get; set; }
+    public ulong Mask => 1UL << Bit;
+    public IInvocationOperation Invocation { get; }
+    public AcquireKind Kind { get; }
+    /// <summary>Try result stored in this bool local, or (NonNull) the local the reference is stored in.</summary>
+    public ISymbol? Cond { get; }
+    /// <summary>The call is a branch condition itself: the acquire happens on the true edge only.</summary>
+    public bool IsBranch { get; set; }
+    public long? AmountConstant { get; }
+    public ISymbol? AmountLocal { get; }
+    public string AmountText { get; }
+}
+
+/// <summary>
+/// What one control-flow graph holds for the balance analysis, found in one pass before the dataflow:
+/// the tracked resource instances (those acquired in this body), their acquire sites and the flow captures.
+/// A body with nothing acquired is not analysed at all (a release there is a free path: ordinary code).
+/// </summary>
+internal sealed class BodyModel
+{
+    /// <summary>Site masks are 64 wide: a body with more acquire sites of one resource instance is given up (silently).</summary>
+    public const int MaxSitesPerKey = 64;
+    /// <summary>
+    /// Every block's state holds one entry per resource instance: more instances than this in one body is
+    /// given up (silently), which bounds memory at blocks x MaxKeys entries however large the method.
+    /// </summary>
+    public const int MaxKeys = 128;
+
+    private readonly Dictionary<ResourceKey, int> _keyIndex = new();
+    private readonly Dictionary<IOperation, List<AcquireSite>> _sitesByOperation = new();
+
+    private BodyModel(ControlFlowGraph graph, IMethodSymbol? method, OwnershipSymbols symbols)
+    {
+        Graph = graph;
+        Method = method;
+        Symbols = symbols;
+        if (method is not null)
+        {
+            foreach (var r in symbols.Get(method).Acquires) MethodAcquires.Add(r);
+        }
+    }
+
+    public ControlFlowGraph Graph { get; }
+    public IMethodSymbol? Method { get; }
+    public OwnershipSymbols Symbols { get; }
+    public Dictionary<CaptureId, IOperation?> Captures { get; } = new();
+    public List<ResourceKey> Keys { get; } = new();
+    public List<bool> Strict { get; } = new();
+    public List<AcquireSite> Sites { get; } = new();
+    public List<List<AcquireSite>> SitesByKey { get; } = new();
+    /// <summary>Keys by holder, keys by condition local, sites by amount local: what a write to a variable touches.</summary>
+    public Dictionary<ISymbol, List<int>> KeysByHolder { get; } = new(SymbolEqualityComparer.Default);
+    public Dictionary<ISymbol, List<int>> KeysByCond { get; } = new(SymbolEqualityComparer.Default);
+    public Dictionary<ISymbol, List<AcquireSite>> SitesByAmountLocal { get; } = new(SymbolEqualityComparer.Default);
+    /// <summary>Resources the analysed method itself is annotated to acquire: held at a normal exit is its contract.</summary>
+    public HashSet<string> MethodAcquires { get; } = new(StringComparer.Ordinal);
+
+    public int KeyOf(string resource, ISymbol? holder)
+        => holder is not null && _keyIndex.TryGetValue(new ResourceKey(resource, holder), out var i) ? i : -1;
+
+    public List<AcquireSite>? SitesOf(IOperation op) => _sitesByOperation.TryGetValue(op, out var list) ? list : null;
+
+    /// <summary>
+    /// Builds the model, or returns null when the body acquires nothing trackable (or too much to track).
+    /// <paramref name="captured"/>: locals used inside lambdas or local functions (ownership may move there: not tracked).
+    /// </summary>
+    public static BodyModel? Build(ControlFlowGraph graph, IMethodSymbol? method, OwnershipSymbols symbols, ISet<ISymbol> captured)
+    {
+        var model = new BodyModel(graph, method, symbols);
+        foreach (var block in graph.Blocks)
+        {
+            foreach (var op in block.Operations) model.CollectCaptures(op);
+            if (block.BranchValue is not null) model.CollectCaptures(block.BranchValue);
+        }
+
+        var poisoned = new HashSet<ResourceKey>();
+        var pending = new List<(ResourceKey Key, IInvocationOperation Invocation, MethodOwnership Own, ISymbol? Cond, bool IsBranch)>();
+        foreach (var block in graph.Blocks)
+        {
+            foreach (var op in block.Operations) model.CollectAcquires(op, null, pending, poisoned);
+            if (block.BranchValue is not null)
+            {
+                var branchCall = block.ConditionKind != ControlFlowConditionKind.None
+                    ? FlowOperations.UnwrapNot(block.BranchValue, out _) as IInvocationOperation
+                    : null;
+                model.CollectAcquires(block.BranchValue, branchCall, pending, poisoned);
+            }
+        }
+
+        foreach (var p in pending)
+        {
+            if (poisoned.Contains(p.Key)) continue;
+            if (captured.Contains(p.Key.Holder) && IsOwnLocal(p.Key.Holder, method)) continue;
+            if (!model._keyIndex.TryGetValue(p.Key, out var keyIndex))
+            {
+                if (model.Keys.Count == MaxKeys) return null;
+                keyIndex = model.Keys.Count;
+                model._keyIndex.Add(p.Key, keyIndex);
+                model.Keys.Add(p.Key);
+                model.Strict.Add(IsOwnLocal(p.Key.Holder, method));
+                model.SitesByKey.Add(new List<AcquireSite>());
+                AddTo(model.KeysByHolder, p.Key.Holder, keyIndex);
+            }
+            var ofKey = model.SitesByKey[keyIndex];
+            if (ofKey.Count == MaxSitesPerKey) return null;
+            var amount = FlowOperations.AmountOf(p.Invocation, p.Own.AmountParameter, model.Captures);
+            var site = new AcquireSite(model.Sites.Count, keyIndex, p.Invocation, p.Own.Kind, p.Cond, amount.Constant, amount.Local, amount.Text)
+            {
+                IsBranch = p.IsBranch,
+                Bit = ofKey.Count,
+            };
+            model.Sites.Add(site);
+            ofKey.Add(site);
+            if (site.Cond is not null) AddTo(model.KeysByCond, site.Cond, keyIndex);
+            if (site.AmountLocal is not null) AddTo(model.SitesByAmountLocal, site.AmountLocal, site);
+            if (!model._sitesByOperation.TryGetValue(p.Invocation, out var list)) model._sitesByOperation.Add(p.Invocation, list = new List<AcquireSite>());
+            list.Add(site);
+        }
+        return model.Sites.Count == 0 ? null : model;
+    }
+
+    private static void AddTo<T>(Dictionary<ISymbol, List<T>> map, ISymbol symbol, T value)
+    {
+        if (!map.TryGetValue(symbol, out var list)) map.Add(symbol, list = new List<T>());
+        if (!list.Contains(value)) list.Add(value);
+    }
+
+    /// <summary>A local of the analysed body itself: nothing else can release it, so it must be released on every path.</summary>
+    private static bool IsOwnLocal(ISymbol holder, IMethodSymbol? method)
+        => holder is ILocalSymbol local && (method is null || SymbolEqualityComparer.Default.Equals(local.ContainingSymbol, method));
+
+    private void CollectCaptures(IOperation root)
+    {
+        foreach (var op in root.DescendantsAndSelf())
+        {
+            if (op is IFlowCaptureOperation capture)
+            {
+                // The same capture id assigned different values (a ?: or ??) is ambiguous: see through it no further.
+                Captures[capture.Id] = Captures.ContainsKey(capture.Id) ? null : capture.Value;
+            }
+        }
+    }
+
+    private void CollectAcquires(IOperation root, IInvocationOperation? branchCall, List<(ResourceKey, IInvocationOperation, MethodOwnership, ISymbol?, bool)> pending, HashSet<ResourceKey> poisoned)
+    {
+        foreach (var op in root.DescendantsAndSelf())
+        {
+            if (op is not IInvocationOperation invocation) continue;
+            var own = Symbols.Get(invocation.TargetMethod);
+            if (own.Acquires.IsEmpty) continue;
+            var parent = FlowOperations.ParentSkippingConversions(invocation);
+            bool isBranch = ReferenceEquals(invocation, branchCall);
+            // (A CFG keeps expression statements as top-level IExpressionStatementOperations.)
+            bool discarded = !isBranch && (parent is IExpressionStatementOperation
+                             || parent is ISimpleAssignmentOperation { Target: IDiscardOperation });
+            ISymbol? holder;
+            ISymbol? cond = null;
+            if (own.Kind == AcquireKind.NonNull)
+            {
+                // The reference holds the resource: track it only when stored in a local of ours.
+                if (parent is ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assign && ReferenceEquals(FlowOperations.Unwrap(assign.Value, Captures), invocation))
+                {
+                    holder = target.Local;
+                    cond = target.Local;
+                }
+                else continue;
+            }
+            else
+            {
+                holder = FlowOperations.CallHolder(invocation, Captures);
+                if (holder is null) continue;
+                if (own.Kind == AcquireKind.Try && !isBranch && parent is ISimpleAssignmentOperation { Target: ILocalReferenceOperation flag } && flag.Local.Type.SpecialType == SpecialType.System_Boolean)
+                    cond = flag.Local;
+            }
+            foreach (var resource in own.Acquires)
+            {
+                var key = new ResourceKey(resource, holder);
+                if (discarded && own.Kind != AcquireKind.Unconditional) poisoned.Add(key);
+                else pending.Add((key, invocation, own, cond, isBranch));
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace KmemGen.Analyzers.Balance;
+
+/// <summary>Small IOperation helpers for CFG operations: see through conversions and flow captures.</summary>
+internal static class FlowOperations
+{
+    // A CFG rewrites `a?.B()`, `x ?? y` and out-of-order named arguments through flow captures;
+    // following them (bounded) finds the local or field the value really came from.
+    private const int MaxUnwrap = 16;
+
+    public static IOperation? Unwrap(IOperation? op, IReadOnlyDictionary<CaptureId, IOperation?> captures)
+    {
+        for (int i = 0; op is not null && i < MaxUnwrap; i++)
+        {
+            switch (op)
+            {
+                case IConversionOperation c:
+                    op = c.Operand;
+                    break;
+                case IFlowCaptureReferenceOperation r:
+                    if (!captures.TryGetValue(r.Id, out var captured) || captured is null) return op;
+                    op = captured;
+                    break;
+                default:
+                    return op;
+            }
+        }
+        return op;
+    }
+
+    /// <summary>Strips logical nots (and conversions) from a branch condition; <paramref name="negated"/> says whether an odd number was stripped.</summary>
+    public static IOperation? UnwrapNot(IOperation? op, out bool negated)
+    {
+        negated = false;
+        for (int i = 0; op is not null && i < MaxUnwrap; i++)
+        {
+            if (op is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
+            {
+                negated = !negated;
+                op = not.Operand;
+            }
+            else if (op is IConversionOperation c) op = c.Operand;
+            else return op;
+        }
+        return op;
+    }
+
+    /// <summary>The variable an operation names: a local, parameter, or a field/property of this or static; this itself as its type.</summary>
+    public static ISymbol? HolderOf(IOperation? op, IReadOnlyDictionary<CaptureId, IOperation?> captures)
+    {
+        op = Unwrap(op, captures);
+        switch (op)
+        {
+            case ILocalReferenceOperation l: return l.Local;
+            case IParameterReferenceOperation p: return p.Parameter;
+            case IFieldReferenceOperation f when IsThisOrStatic(f.Instance, captures): return f.Field;
+            case IPropertyReferenceOperation pr when pr.Arguments.IsEmpty && IsThisOrStatic(pr.Instance, captures): return pr.Property;
+            case IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } t: return t.Type;
+            default: return null;
+        }
+    }
+
+    /// <summary>The variable an assignment writes: a local, parameter, field or property (any receiver).</summary>
+    public static ISymbol? WrittenSymbol(IOperation? target) => target switch
+    {
+        ILocalReferenceOperation l => l.Local,
+        IParameterReferenceOperation p => p.Parameter,
+        IFieldReferenceOperation f => f.Field,
+        IPropertyReferenceOperation pr when pr.Arguments.IsEmpty => pr.Property,
+        _ => null,
+    };
+
+    private static bool IsThisOrStatic(IOperation? instance, IReadOnlyDictionary<CaptureId, IOperation?> captures)
+        => instance is null || Unwrap(instance, captures) is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance };
+
+    /// <summary>The argument bound to <paramref name="parameter"/> (arguments are not always in parameter order).</summary>
+    public static IArgumentOperation? ArgumentFor(IInvocationOperation invocation, IParameterSymbol? parameter)
+    {
+        if (parameter is null) return null;
+        foreach (var arg in invocation.Arguments)
+        {
+            if (arg.Parameter is not null && arg.Parameter.Ordinal == parameter.Ordinal) return arg;
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// What holds the resource an acquire or release call works on: its receiver; for a static method, its
+    /// first argument when that is a reference (kernel style css_get(css)); otherwise the method's type
+    /// (a global resource).
+    /// </summary>
+    public static ISymbol? CallHolder(IInvocationOperation invocation, IReadOnlyDictionary<CaptureId, IOperation?> captures)
+    {
+        if (invocation.Instance is not null) return HolderOf(invocation.Instance, captures);
+        var method = invocation.TargetMethod;
+        if (method.Parameters.Length > 0 && method.Parameters[0].Type.IsReferenceType)
+            return HolderOf(ArgumentFor(invocation, method.Parameters[0])?.Value, captures);
+        return method.ContainingType;
+    }
+
+    /// <summary>The parent, skipping conversions (a CFG wraps values in implicit conversions).</summary>
+    public static IOperation? ParentSkippingConversions(IOperation op)
+    {
+        var parent = op.Parent;
+        while (parent is IConversionOperation) parent = parent.Parent;
+        return parent;
+    }
+
+    /// <summary>Amount of an acquire/release call: a constant (as long) or a local/parameter symbol.</summary>
+    public static (long? Constant, ISymbol? Local, string Text) AmountOf(IInvocationOperation invocation, IParameterSymbol? amountParameter, IReadOnlyDictionary<CaptureId, IOperation?> captures)
+    {
+        var arg = ArgumentFor(invocation, amountParameter);
+        if (arg is null) return (null, null, "");
+        var text = arg.Value.Syntax.ToString();
+        var value = Unwrap(arg.Value, captures);
+        if (value is null) return (null, null, text);
+        if (value.ConstantValue.HasValue && value.ConstantValue.Value is int or long)
+            return (Convert.ToInt64(value.ConstantValue.Value, System.Globalization.CultureInfo.InvariantCulture), null, text);
+        if (arg.Value.ConstantValue.HasValue && arg.Value.ConstantValue.Value is int or long)
+            return (Convert.ToInt64(arg.Value.ConstantValue.Value, System.Globalization.CultureInfo.InvariantCulture), null, text);
+        return value switch
+        {
+            ILocalReferenceOperation l => (null, l.Local, text),
+            IParameterReferenceOperation p => (null, p.Parameter, text),
+            _ => (null, null, text),
+        };
+    }
+}

@@ -1,0 +1,115 @@
+using System.Collections.Immutable;
+using KmemGen.Analyzers.Common;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace KmemGen.Analyzers.Rcu;
+
+/// <summary>
+/// KMEM0101: an unconditional reference get (a void [Acquires(r)] method, e.g. MemCgroup.CssGet) on an
+/// object reached through an [RcuProtected] read, when the type offers a conditional one (a bool
+/// [Acquires(r)] method, e.g. CssTryGet). Under RCU the object may have dropped its last reference;
+/// css_get there revives a dying cgroup (kernel commit 9f38f03ae8d5); css_tryget fails and the caller
+/// retries with the re-read pointer. A local that already had a reference taken on it is not reported.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class UnconditionalGetAnalyzer : DiagnosticAnalyzer
+{
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(RcuDescriptors.UnconditionalGetUnderRcu);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(static start =>
+        {
+            var known = KnownSymbols.TryCreate(start.Compilation);
+            if (known?.AcquiresAttribute is null || known.RcuProtectedAttribute is null) return;
+            start.RegisterOperationAction(c => Analyze(c, known), OperationKind.Invocation);
+        });
+    }
+
+    private static void Analyze(OperationAnalysisContext context, KnownSymbols known)
+    {
+        var invocation = (IInvocationOperation)context.Operation;
+        var method = invocation.TargetMethod;
+        // Cheap filter: an instance void method annotated [Acquires].
+        if (method.IsStatic || !method.ReturnsVoid || invocation.Instance is null) return;
+        var resource = AcquiredResource(method, known);
+        if (resource is null) return;
+        var tryGet = ConditionalVariant(method, resource, known);
+        if (tryGet is null) return;
+
+        var receiver = invocation.Instance.WalkDownConversions();
+        string? name = null;
+        if (RcuReads.ProtectedMemberRead(receiver, known) is { } member)
+        {
+            name = RcuReads.Display(member);
+        }
+        else if (receiver is ILocalReferenceOperation local && HoldsUnreferencedProtectedValue(invocation, local.Local, known))
+        {
+            name = local.Local.Name;
+        }
+        if (name is null) return;
+
+        var properties = ImmutableDictionary<string, string?>.Empty.Add(DiagnosticIds.TryGetMethodProperty, tryGet.Name);
+        context.ReportDiagnostic(Diagnostic.Create(RcuDescriptors.UnconditionalGetUnderRcu, invocation.Syntax.GetLocation(), properties, name, tryGet.Name, method.Name));
+    }
+
+    private static string? AcquiredResource(IMethodSymbol method, KnownSymbols known)
+        => method.GetAttribute(known.AcquiresAttribute) is { ConstructorArguments: { Length: 1 } arguments } && arguments[0].Value is string resource
+            ? resource
+            : null;
+
+    /// <summary>A parameterless bool method of the same type acquiring the same resource; "TryX" for "X" preferred.</summary>
+    private static IMethodSymbol? ConditionalVariant(IMethodSymbol method, string resource, KnownSymbols known)
+    {
+        IMethodSymbol? best = null;
+        foreach (var candidate in method.ContainingType.GetMembers().OfType<IMethodSymbol>())
+        {
+            if (candidate.IsStatic || candidate.Parameters.Length != 0 || candidate.ReturnType.SpecialType != SpecialType.System_Boolean) continue;
+            if (AcquiredResource(candidate, known) != resource) continue;
+            if (candidate.Name == method.Name.Replace("Get", "TryGet")) return candidate;
+            if (best is null || string.CompareOrdinal(candidate.Name, best.Name) < 0) best = candidate;
+        }
+        return best;
+    }
+
+    /// <summary>
+    /// The local was assigned an [RcuProtected] value and no reference was taken on it before this call
+    /// (textually: an earlier [Acquires] call on the same local, e.g. a successful CssTryGet, means one is held).
+    /// </summary>
+    private static bool HoldsUnreferencedProtectedValue(IInvocationOperation invocation, ILocalSymbol local, KnownSymbols known)
+    {
+        var root = invocation.EnclosingFunction() ?? RootOf(invocation);
+        bool assignedProtected = false;
+        foreach (var node in root.Descendants())
+        {
+            switch (node)
+            {
+                case IVariableDeclaratorOperation { Initializer: { } initializer } declarator
+                    when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local):
+                    assignedProtected |= RcuReads.IsProtectedValue(initializer.Value, known);
+                    break;
+                case ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment
+                    when SymbolEqualityComparer.Default.Equals(target.Local, local):
+                    assignedProtected |= RcuReads.IsProtectedValue(assignment.Value, known);
+                    break;
+                case IInvocationOperation other when other != invocation
+                    && other.Syntax.SpanStart < invocation.Syntax.SpanStart
+                    && other.Instance?.WalkDownConversions() is ILocalReferenceOperation receiver
+                    && SymbolEqualityComparer.Default.Equals(receiver.Local, local)
+                    && other.TargetMethod.HasAttribute(known.AcquiresAttribute):
+                    return false;
+            }
+        }
+        return assignedProtected;
+    }
+
+    private static IOperation RootOf(IOperation operation)
+    {
+        while (operation.Parent is not null) operation = operation.Parent;
+        return operation;
+    }
+}

@@ -1,4 +1,0 @@
-// Replaced by the code fix providers.
-namespace KmemGen.CodeFixes;
-
-internal static class Placeholder { }
