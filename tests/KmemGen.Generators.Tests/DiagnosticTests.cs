@@ -1,6 +1,7 @@
 using System.Globalization;
 using KmemGen.Generators.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace KmemGen.Generators.Tests;
 
@@ -294,6 +295,18 @@ public sealed class DiagnosticTests
         Diagnostic silenced = Assert.Single(suppressed.GeneratorDiagnostics);
         Assert.Equal("KMEM0901", silenced.Id);
         Assert.True(silenced.IsSuppressed);
+    }
+
+    [Fact]
+    public void NoWarn_or_editorconfig_severity_none_drops_a_generator_diagnostic()
+    {
+        // <NoWarn> and dotnet_diagnostic.ID.severity reach the compiler as specific diagnostic options.
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation("[KmemGen.SlabCharge] public struct Packet { public int Length; }");
+        CSharpCompilation configured = compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(
+            new Dictionary<string, ReportDiagnostic> { ["KMEM0901"] = ReportDiagnostic.Suppress }));
+
+        Assert.Single(GeneratorHarness.Run(compilation).GeneratorDiagnostics);
+        Assert.Empty(GeneratorHarness.Run(configured).GeneratorDiagnostics);
     }
 
     [Fact]

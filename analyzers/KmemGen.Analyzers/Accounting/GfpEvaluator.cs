@@ -46,15 +46,28 @@ internal sealed class GfpEvaluator(KnownSymbols known)
         }
     }
 
-    /// <summary>True when the expression reads a local or parameter, so only the flow analysis can tell.</summary>
-    public static bool NeedsFlow(IOperation operation)
+    /// <summary>True when the expression reads a Gfp local or parameter, so only the flow analysis can tell.</summary>
+    public bool NeedsFlow(IOperation operation)
     {
         foreach (var node in operation.DescendantsAndSelf())
         {
-            if (node is ILocalReferenceOperation or IParameterReferenceOperation) return true;
+            if (node is ILocalReferenceOperation { Local: var local } && IsFlowVariable(local)) return true;
+            if (node is IParameterReferenceOperation { Parameter: var parameter } && IsFlowVariable(parameter)) return true;
         }
         return false;
     }
+
+    /// <summary>
+    /// Only Gfp-typed variables are followed. Others (a bool condition, an int cast to Gfp) are never in the
+    /// flow state, so a value read from them is unknown: never reported, only possibly missed.
+    /// </summary>
+    public bool IsFlowVariable(ISymbol symbol)
+        => symbol switch
+        {
+            ILocalSymbol local => known.IsGfp(local.Type),
+            IParameterSymbol parameter => known.IsGfp(parameter.Type),
+            _ => false,
+        };
 
     private static AccountState Lookup(ISymbol symbol, IReadOnlyDictionary<ISymbol, AccountState>? symbols)
         => symbols is not null && symbols.TryGetValue(symbol, out var state) ? AccountStateLogic.Defined(state) : AccountState.Unknown;

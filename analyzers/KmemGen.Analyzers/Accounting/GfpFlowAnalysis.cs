@@ -20,6 +20,9 @@ internal sealed class GfpFlowAnalysis
     private readonly SyntaxNode _callSyntax;
     private readonly IParameterSymbol _gfpParameter;
     private AccountState _atCall;
+    // The graph spills an assignment's target into a capture when the value branches
+    // (gfp = c ? a : b): the write then goes through the capture, which names the variable.
+    private readonly Dictionary<CaptureId, ISymbol> _captureTargets = new();
 
     private GfpFlowAnalysis(GfpEvaluator evaluator, HashSet<ISymbol> tracked, SyntaxNode callSyntax, IParameterSymbol gfpParameter)
     {
@@ -42,13 +45,16 @@ internal sealed class GfpFlowAnalysis
                 IParameterReferenceOperation parameter => parameter.Parameter,
                 _ => null,
             };
-            if (symbol is null) continue;
+            if (symbol is null || !evaluator.IsFlowVariable(symbol)) continue;
             if (!IsOwnedBy(symbol, innermost) || IsAliased(symbol)) return AccountState.Unknown;
             tracked.Add(symbol);
         }
 
         var root = innermost ?? Root(invocation);
-        if (HasUntrackableWrite(root, innermost, tracked)) return AccountState.Unknown;
+        if (HasUntrackableWrite(root, innermost, tracked, out var written)) return AccountState.Unknown;
+        // Fast path, and the common one: flags passed straight through from a parameter nobody writes.
+        // Nothing to follow, so no control flow graph is built.
+        if (tracked.Count == 0 || tracked.All(symbol => symbol is IParameterSymbol && !written.Contains(symbol))) return AccountState.Unknown;
 
         var graph = GraphFor(context, invocation);
         if (graph is null) return AccountState.Unknown;
@@ -139,6 +145,7 @@ internal sealed class GfpFlowAnalysis
                 break;
             case IFlowCaptureOperation capture:
                 state.Captures[capture.Id] = _evaluator.Evaluate(capture.Value, state.Symbols, state.Captures);
+                if (TrackedTarget(capture.Value) is { } spilled) _captureTargets[capture.Id] = spilled;
                 break;
             case IInvocationOperation invocation when record && invocation.Syntax == _callSyntax:
                 foreach (var argument in invocation.Arguments)
@@ -156,6 +163,7 @@ internal sealed class GfpFlowAnalysis
         {
             ILocalReferenceOperation local => (ISymbol)local.Local,
             IParameterReferenceOperation parameter => parameter.Parameter,
+            IFlowCaptureReferenceOperation capture when _captureTargets.TryGetValue(capture.Id, out var spilled) => spilled,
             _ => null,
         };
         return symbol is not null && _tracked.Contains(symbol) ? symbol : null;
@@ -183,8 +191,9 @@ internal sealed class GfpFlowAnalysis
     }
 
     /// <summary>A write the graph of this function cannot see in order: from a nested function, through a ref, or by address.</summary>
-    private static bool HasUntrackableWrite(IOperation root, IOperation? function, HashSet<ISymbol> tracked)
+    private static bool HasUntrackableWrite(IOperation root, IOperation? function, HashSet<ISymbol> tracked, out HashSet<ISymbol> written)
     {
+        written = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
         foreach (var node in root.Descendants())
         {
             var symbol = node switch
@@ -204,6 +213,7 @@ internal sealed class GfpFlowAnalysis
                            || parent is IVariableInitializerOperation { Parent: IVariableDeclaratorOperation { Symbol.IsRef: true } };
             if (isAlias) return true;
             if (isWrite && node.EnclosingFunction() != function) return true;
+            if (isWrite) written.Add(symbol);
             // (f, x) = ... : a deconstruction writes through a tuple; not followed.
             if (parent is ITupleOperation or IDeconstructionAssignmentOperation) return true;
         }

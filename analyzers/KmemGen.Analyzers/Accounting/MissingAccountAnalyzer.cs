@@ -60,7 +60,7 @@ public sealed class MissingAccountAnalyzer : DiagnosticAnalyzer
             if (policy == AccountPolicy.Annotated && !IsTenantCode(invocation, member, context.Compilation.Assembly)) return;
             if (HasUncheckedException(invocation, member)) return;
 
-            var state = GfpEvaluator.NeedsFlow(argument.Value)
+            var state = _evaluator.NeedsFlow(argument.Value)
                 ? GfpFlowAnalysis.Run(context, invocation, argument, _evaluator)
                 : _evaluator.Evaluate(argument.Value);
             if (state != AccountState.Lacks) return;

@@ -78,9 +78,10 @@ internal sealed partial class BalanceFlow
         }
         if (own.IsAnnotated) return state;
 
-        // Any other call may throw: what is held then leaks unless a finally gives it back (KMEM0202).
-        if (ctx.Report && state.AnyMayBeHeld && MayThrow(invocation))
-            HandleException(ctx.Run, ctx.Block, state, invocation, explicitThrow: false, report: true);
+        // Any other call may throw: what is held then leaks unless a finally gives it back (KMEM0202), and an
+        // enclosing catch starts from the state here (in both phases, so the handler's input is the fixed point).
+        if (MayThrow(invocation) && (UnderCatch(ctx.Block) || ctx.Report && state.AnyMayBeHeld))
+            state = HandleException(ctx.Run, ctx.Block, state, invocation, explicitThrow: false, ctx.Report);
         return state;
     }
 

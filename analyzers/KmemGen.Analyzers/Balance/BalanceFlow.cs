@@ -156,9 +156,6 @@ internal sealed partial class BalanceFlow
     private void ProcessBlock(Run run, BasicBlock block, FlowState state, bool report)
     {
         var ctx = new Ctx(run, block, report);
-        // A catch handler may be entered before anything in its try ran.
-        if (!report && block.EnclosingRegion is { Kind: ControlFlowRegionKind.Try } tryRegion && tryRegion.FirstBlockOrdinal == block.Ordinal)
-            FeedHandlers(run, tryRegion, state);
 
         foreach (var op in block.Operations) state = Visit(op, state, ctx, 0);
 
@@ -241,9 +238,9 @@ internal sealed partial class BalanceFlow
     /// An exception leaves <paramref name="block"/>: finally regions on the way out run, an enclosing catch
     /// receives the state (we assume it catches), and if none does the method exits exceptionally.
     /// </summary>
-    private void HandleException(Run run, BasicBlock block, FlowState state, IOperation? thrower, bool explicitThrow, bool report)
+    private FlowState HandleException(Run run, BasicBlock block, FlowState state, IOperation? thrower, bool explicitThrow, bool report)
     {
-        state.Freeze();
+        var unchanged = state.Freeze();
         ControlFlowRegion? child = null;
         for (var region = block.EnclosingRegion; region is not null; child = region, region = region.EnclosingRegion)
         {
@@ -251,16 +248,17 @@ internal sealed partial class BalanceFlow
             if (region.Kind == ControlFlowRegionKind.TryAndFinally && region.NestedRegions.Length > 1)
             {
                 var after = RunFinally(region.NestedRegions[1], state, report);
-                if (after is null) return;
+                if (after is null) return unchanged;
                 state = after;
             }
             else if (region.Kind == ControlFlowRegionKind.TryAndCatch)
             {
                 FeedHandlers(run, child, state);
-                return;
+                return unchanged;
             }
         }
         if (report) ObserveExit(state, null, explicitThrow ? ExitKind.Throw : ExitKind.Exception, thrower);
+        return unchanged;
     }
 
     private static void FeedHandlers(Run run, ControlFlowRegion tryRegion, FlowState state)
@@ -271,6 +269,20 @@ internal sealed partial class BalanceFlow
             if (!ReferenceEquals(handler, tryRegion)) run.Join(handler.FirstBlockOrdinal, state);
         }
     }
+
+    /// <summary>Whether an exception leaving this block can reach a catch handler (cached per block).</summary>
+    private bool UnderCatch(BasicBlock block)
+    {
+        _underCatch ??= new bool?[_m.Graph.Blocks.Length];
+        if (_underCatch[block.Ordinal] is { } known) return known;
+        bool found = false;
+        for (var region = block.EnclosingRegion; region?.EnclosingRegion is not null && !found; region = region.EnclosingRegion)
+            found = region.Kind == ControlFlowRegionKind.Try && region.EnclosingRegion.Kind == ControlFlowRegionKind.TryAndCatch;
+        _underCatch[block.Ordinal] = found;
+        return found;
+    }
+
+    private bool?[]? _underCatch;
 
     private enum ExitKind { Normal, Throw, Exception }
 

@@ -5,16 +5,21 @@ namespace KmemGen.Benchmarks.Charging;
 
 /// <summary>
 /// Accounted alloc+free throughput on one thread against two threads charging the same cgroup
-/// (target: two threads at least 1.8x the pairs per second of one). Each thread keeps a window of
-/// live objects so the stock is used in both directions. Per-operation time is reported:
-/// throughput ratio = 2 * OneThread / TwoThreads.
+/// (target: two threads at least 1.8x the pairs per second of one). Two long-lived workers (so
+/// thread start, cold slabs and cold stocks are not measured) each keep a window of live objects and
+/// run a round of free+alloc pairs when signalled. Per-operation time is reported:
+/// throughput ratio = OneThread / TwoThreads.
 /// </summary>
 public unsafe class ChargingScalingBenchmarks
 {
-    private const int PairsPerThread = 200_000;
+    private const int PairsPerThread = 1_000_000;
     private const int Window = 64;
     private SlabCache _cache = null!;
     private MemCgroup _tenant = null!;
+    private readonly SemaphoreSlim[] _go = [new(0), new(0)];
+    private CountdownEvent _done = null!;
+    private Thread[] _workers = [];
+    private volatile bool _stop;
 
     [Params(false, true)]
     public bool Accounted { get; set; }
@@ -25,12 +30,18 @@ public unsafe class ChargingScalingBenchmarks
         string id = Guid.NewGuid().ToString("N");
         _cache = SlabCache.Create("bench-scaling-" + id, 64, Accounted ? SlabFlags.Account : SlabFlags.None);
         _tenant = MemCgroup.Root.CreateChild("bench-scaling-" + id);
+        _done = new CountdownEvent(1);
+        _stop = false;
+        _workers = [new Thread(() => Worker(0)), new Thread(() => Worker(1))];
+        foreach (Thread w in _workers) w.Start();
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        ObjStock.DrainCurrentThread();
+        _stop = true;
+        foreach (SemaphoreSlim go in _go) go.Release();
+        foreach (Thread w in _workers) w.Join();
         _tenant.Remove();
         _cache.Dispose();
     }
@@ -43,27 +54,29 @@ public unsafe class ChargingScalingBenchmarks
 
     private void RunOn(int threads)
     {
-        var workers = new Thread[threads];
-        for (int t = 0; t < threads; t++)
-        {
-            workers[t] = new Thread(Work);
-            workers[t].Start();
-        }
-        foreach (Thread w in workers) w.Join();
+        _done.Reset(threads);
+        for (int t = 0; t < threads; t++) _go[t].Release();
+        _done.Wait();
     }
 
-    private void Work()
+    private void Worker(int index)
     {
         SlabCache cache = _cache;
-        var window = stackalloc IntPtr[Window];
+        var window = new IntPtr[Window];
         using (_tenant.Enter())
         {
             for (int i = 0; i < Window; i++) window[i] = (IntPtr)cache.Alloc();
-            for (int i = 0; i < PairsPerThread; i++)
+            while (true)
             {
-                int slot = i & (Window - 1);
-                cache.Free((void*)window[slot]);
-                window[slot] = (IntPtr)cache.Alloc();
+                _go[index].Wait();
+                if (_stop) break;
+                for (int i = 0; i < PairsPerThread; i++)
+                {
+                    int slot = i & (Window - 1);
+                    cache.Free((void*)window[slot]);
+                    window[slot] = (IntPtr)cache.Alloc();
+                }
+                _done.Signal();
             }
             for (int i = 0; i < Window; i++) cache.Free((void*)window[i]);
         }

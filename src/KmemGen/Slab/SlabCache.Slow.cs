@@ -338,6 +338,9 @@ public sealed unsafe partial class SlabCache
             if ((old & StateBits) == 0) return false;
             *(void**)(slot + _fpOffset) = RemoteHead(start, old);
             long count = ((old >> 32) & CountMask) + 1;
+            // A push that may empty a partial slab goes under the lock instead, so the slab can be
+            // discarded there (a stale InUse only delays that until the next freeze or Shrink).
+            if ((old & FrozenBit) == 0 && count >= Volatile.Read(ref s->InUse)) return false;
             long next = (old & StateBits) | (count << 32) | off;
             if (Interlocked.CompareExchange(ref s->Remote, next, old) == old) return true;
         }
@@ -356,6 +359,25 @@ public sealed unsafe partial class SlabCache
         PlaceLocked(s);
     }
 
+    /// <summary>
+    /// A free that may empty a partial slab: fold in its pushed objects, free, and discard the slab if it
+    /// is empty and MinPartial empty slabs are already kept (__slab_free's discard_slab).
+    /// </summary>
+    private void FreeToPartialLocked(PageDesc* s, byte* slot)
+    {
+        CollectLocked(s);
+        *(void**)(slot + _fpOffset) = s->Freelist;
+        s->Freelist = slot;
+        s->InUse--;
+        if (s->InUse != 0) return;
+        _nrEmpty++;
+        if (_nrEmpty > MinPartial)
+        {
+            RemovePartialLocked(s);
+            DiscardLocked(s);
+        }
+    }
+
     /// <summary>Returns a slot (already validated, uncharged and debug-checked) to its slab, from any thread.</summary>
     private void FreeRaw(CpuSlab c, PageDesc* s, byte* slot)
     {
@@ -371,12 +393,17 @@ public sealed unsafe partial class SlabCache
             if (TryPushRemote(s, slot)) return;
             lock (_lock)
             {
-                // The state bits change only under this lock, so "full" is stable here.
-                if ((Volatile.Read(ref s->Remote) & StateBits) == 0)
+                // The state bits change only under this lock, so they are stable here. A frozen slab
+                // always takes pushes: go round again.
+                long w = Volatile.Read(ref s->Remote);
+                if ((w & FrozenBit) != 0) continue;
+                if ((w & PartialBit) != 0)
                 {
-                    FreeToSlabLocked(s, slot);
+                    FreeToPartialLocked(s, slot);
                     return;
                 }
+                FreeToSlabLocked(s, slot);
+                return;
             }
         }
     }

@@ -104,13 +104,16 @@ public class AccountPolicyTests
         }
         """, Policy("annotated"));
 
-    [Fact]
-    public async Task Invalid_policy_value_is_reported_and_treated_as_all()
+    [Theory]
+    [InlineData("tenants-only")]
+    [InlineData("true")]
+    [InlineData("annotate")]
+    [InlineData("none")]
+    public async Task Invalid_policy_value_is_reported_and_treated_as_all(string value)
     {
-        var source = Markup.Parse(Mixed).Source;
-        var diagnostics = await AnalyzerVerifier.GetDiagnosticsAsync(source, ImmutableArray.Create<DiagnosticAnalyzer>(new MissingAccountAnalyzer()), Policy("tenants-only"));
+        var diagnostics = await AnalyzerVerifier.GetDiagnosticsAsync(Mixed, ImmutableArray.Create<DiagnosticAnalyzer>(new MissingAccountAnalyzer()), Policy(value));
         var invalid = Assert.Single(diagnostics, d => d.Id == "KMEM0004");
-        Assert.Contains("'tenants-only'", invalid.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains($"'{value}'", invalid.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(2, diagnostics.Count(d => d.Id == "KMEM0001"));
     }
 
@@ -156,6 +159,15 @@ public class AccountPolicyTests
         unsafe class Boot
         {
             [UnaccountedAllocation("x")] void* A() => Kmalloc.Alloc(64, Gfp.Kernel);
+            [UnaccountedAllocation("sized once")] nint B => (nint)Kmalloc.Alloc(64, Gfp.Kernel);
+            void C()
+            {
+                System.Func<nint> f = [UnaccountedAllocation("shared scratch")] () => 0;
+                [UnaccountedAllocation("boot only")] static void D() { }
+                D();
+            }
         }
+        [UnaccountedAllocation(nameof(Boot))]
+        struct Table { }
         """);
 }

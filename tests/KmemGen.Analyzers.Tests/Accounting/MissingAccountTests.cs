@@ -101,6 +101,27 @@ public class MissingAccountTests
         """);
 
     [Fact]
+    public Task Parameter_overwritten_before_the_call_is_followed() => Verify("""
+        using KmemGen;
+        unsafe class Handler
+        {
+            void* Handle(Gfp gfp, bool zero)
+            {
+                gfp = zero ? Gfp.Zero : Gfp.Kernel;
+                return Kmalloc.Alloc(64, {|KMEM0001:gfp|});
+            }
+            void* Compound(bool zero, bool tenant)
+            {
+                var flags = Gfp.Kernel;
+                flags |= zero ? Gfp.Zero : Gfp.NoWait;
+                Kmalloc.Alloc(8, {|KMEM0001:flags|});
+                flags |= tenant ? Gfp.Account : Gfp.Zero;
+                return Kmalloc.Alloc(64, flags);
+            }
+        }
+        """);
+
+    [Fact]
     public Task Const_and_readonly_fields_are_followed() => Verify("""
         using KmemGen;
         unsafe class Handler

@@ -118,6 +118,45 @@ public class CodeFixTests
             """);
 
     [Fact]
+    public async Task Releases_inside_the_moved_code_are_dropped_in_favour_of_the_finally()
+        => await CodeFixVerifier.VerifyFixAsync<BalanceAnalyzer, ReleaseInFinallyCodeFix>("""
+            using KmemGen;
+            class C
+            {
+                void M(MemCgroup parent, bool a, bool b)
+                {
+                    var cg = parent.CreateChild("t");
+                    {|KMEM0201:cg.CssGet()|};
+                    if (a) { cg.CssPut(); return; }
+                    if (b) return;
+                    else cg.CssPut();
+                }
+            }
+            """, """
+            using KmemGen;
+            class C
+            {
+                void M(MemCgroup parent, bool a, bool b)
+                {
+                    var cg = parent.CreateChild("t");
+                    cg.CssGet();
+                    try
+                    {
+                        if (a) { return; }
+                        if (b) return;
+                        else
+                        {
+                        }
+                    }
+                    finally
+                    {
+                        cg.CssPut();
+                    }
+                }
+            }
+            """);
+
+    [Fact]
     public async Task Fix_all_in_document_fixes_every_method()
         => await CodeFixVerifier.VerifyFixAllAsync<BalanceAnalyzer, ReleaseInFinallyCodeFix>("""
             using KmemGen;

@@ -148,6 +148,23 @@ public class LeakTests
             }
             """);
 
+    [Fact]
+    public async Task Acquiring_method_must_unwind_the_first_charge_when_the_second_fails()
+        => await VerifyAsync<BalanceAnalyzer>("""
+            using KmemGen;
+            class C
+            {
+                // page_counter_try_charge: on failure, undo what was charged at the levels below.
+                [Acquires("charge")]
+                static bool TryChargeBoth(ObjCgroup child, ObjCgroup parent, long n)
+                {
+                    if (!{|KMEM0201:child.TryCharge(n)|}) return false;
+                    if (!parent.TryCharge(n)) return false;
+                    return true;
+                }
+            }
+            """);
+
     // ---- negative cases ----
 
     [Fact]

@@ -119,6 +119,30 @@ public class ReleaseTests
             }
             """);
 
+    [Fact]
+    public async Task Catch_puts_again_what_the_try_already_put()
+        => await VerifyAsync<BalanceAnalyzer>("""
+            using KmemGen;
+            class C
+            {
+                static void Step() { }
+                void M(MemCgroup parent)
+                {
+                    var cg = parent.CreateChild("t");
+                    cg.CssGet();
+                    try
+                    {
+                        cg.CssPut();
+                        Step();
+                    }
+                    catch (System.InvalidOperationException)
+                    {
+                        {|KMEM0203:cg.CssPut()|};
+                    }
+                }
+            }
+            """);
+
     // ---- negative cases ----
 
     [Fact]
@@ -202,6 +226,31 @@ public class ReleaseTests
                     cg.CssGet();
                     old.CssPut();
                     cg.CssPut();
+                }
+            }
+            """);
+
+    [Fact]
+    public async Task Catch_that_puts_what_the_try_got_before_the_throwing_call()
+        => await VerifyAsync<BalanceAnalyzer>("""
+            using KmemGen;
+            class C
+            {
+                static void Step() { }
+                void M(MemCgroup parent)
+                {
+                    var cg = parent.CreateChild("t");
+                    try
+                    {
+                        cg.CssGet();
+                        Step();
+                        cg.CssPut();
+                    }
+                    catch
+                    {
+                        cg.CssPut();
+                        throw;
+                    }
                 }
             }
             """);

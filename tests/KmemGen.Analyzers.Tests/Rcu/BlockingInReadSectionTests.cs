@@ -21,6 +21,20 @@ public class BlockingInReadSectionTests
         """);
 
     [Fact]
+    public Task Synchronize_outside_any_section_is_not_reported() => Verify("""
+        using System;
+        using KmemGen;
+        class Updater
+        {
+            void AfterStatement() { using (Rcu.ReadLock()) { } Rcu.Synchronize(); }
+            void AfterNestedBlock() { { using var g = Rcu.ReadLock(); } Rcu.Synchronize(); Rcu.Barrier(); }
+            void BeforeDeclaration() { Rcu.Synchronize(); using var g = Rcu.ReadLock(); }
+            Action Deferred() { using var g = Rcu.ReadLock(); return () => Rcu.Synchronize(); }
+            void LocalFunction() { using (Rcu.ReadLock()) { } Wait(); void Wait() => Rcu.Synchronize(); }
+        }
+        """);
+
+    [Fact]
     public Task Sleeping_and_waiting_calls_are_reported() => Verify("""
         using System.Threading;
         using System.Threading.Tasks;

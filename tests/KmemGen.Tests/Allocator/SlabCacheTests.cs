@@ -106,6 +106,21 @@ public unsafe class SlabCacheTests
     }
 
     [Fact]
+    public void Slabs_emptied_by_remote_frees_go_back_beyond_the_few_kept_empty()
+    {
+        using var cache = SlabCache.Create("remote-empty", 96);
+        int n = cache.ObjectsPerSlab * 20;
+        var objs = new nint[n];
+        for (int i = 0; i < n; i++) objs[i] = (nint)cache.Alloc();
+        Assert.Equal(20, cache.SlabCount);
+        var t = new Thread(() => { foreach (nint p in objs) cache.Free((void*)p); });
+        t.Start();
+        t.Join();
+        // No Shrink: at most MIN_PARTIAL (5) empty slabs are kept, plus this thread's frozen slab.
+        Assert.InRange(cache.SlabCount, 1, 6);
+    }
+
+    [Fact]
     public void A_partial_slab_whose_objects_were_all_pushed_remotely_can_be_frozen_again()
     {
         using var cache = SlabCache.Create("remote-refreeze", 512);
