@@ -49,8 +49,9 @@ public sealed partial class PresetTests(PackageFixture fixture)
         Assert.All(rules, rule =>
         {
             string key = $"dotnet_diagnostic.{rule.Key}.severity";
-            Assert.True(preset.TryGetValue(key, out string? severity), $"recommended.editorconfig has no '{key}'.");
             string expected = rule.Value == "disabled" ? "none" : rule.Value == "info" ? "suggestion" : rule.Value;
+            Assert.True(preset.TryGetValue(key, out string? severity),
+                $"src/KmemGen/configuration/recommended.editorconfig lacks the released rule {rule.Key}: add '{key} = {expected}'.");
             Assert.True(severity == expected, $"recommended.editorconfig sets {rule.Key} to '{severity}', but the rule ships as '{rule.Value}'.");
         });
     }
@@ -62,7 +63,7 @@ public sealed partial class PresetTests(PackageFixture fixture)
         Assert.Contains("KMEM0001", rules.Keys);
         var preset = Preset("strict");
         Assert.All(rules.Keys, id =>
-            Assert.True(preset.GetValueOrDefault($"dotnet_diagnostic.{id}.severity") == "error", $"strict.editorconfig does not make {id} an error."));
+            Assert.True(preset.GetValueOrDefault($"dotnet_diagnostic.{id}.severity") == "error", $"src/KmemGen/configuration/strict.editorconfig does not make the released rule {id} an error: add 'dotnet_diagnostic.{id}.severity = error'."));
     }
 
     [Theory]
