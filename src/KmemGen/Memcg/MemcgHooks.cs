@@ -57,6 +57,43 @@ internal static class MemcgHooks
         ObjStock.Uncharge(tc, ObjCgroupTable.Lookup(owner), bytes, item);
     }
 
+    /// <summary>
+    /// consume_obj_stock for the allocator's inlined fast path: true when <paramref name="size"/> bytes
+    /// were taken from this thread's stock for the current owner (whose id is returned in
+    /// <paramref name="owner"/>). False on any miss (root, another handle cached, stock short, drain
+    /// requested): nothing was changed and the caller takes its slow path, which calls ChargeObjects.
+    /// Plain loads and stores on this thread's fields only.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryConsumeStock(ThreadContext tc, long size, MemcgStatItem item, out uint owner)
+    {
+        owner = tc.StockObjcgId;
+        // Reference compare, not ids: a cached handle that was released may share a reused id.
+        long left = tc.Stock.Bytes - size;
+        if (tc.MemcgObjcg != tc.StockObjcg || left < 0 || owner == NoOwner || tc.StockGeneration != ObjStock.DrainGeneration)
+            return false;
+        tc.Stock.Bytes = left;
+        ObjStock.AddStat(tc, item, size);
+        return true;
+    }
+
+    /// <summary>
+    /// refill_obj_stock for the allocator's inlined fast path: true when the refund of an object owned by
+    /// <paramref name="owner"/> (not NoOwner) went into this thread's stock, which caches that owner.
+    /// False on a miss, with nothing changed: the caller then calls <see cref="UnchargeObject"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryRefillStock(ThreadContext tc, uint owner, long size, MemcgStatItem item)
+    {
+        // The stock pins its handle, so its id cannot have been reused: equal ids mean the same handle.
+        if (owner != tc.StockObjcgId || tc.StockGeneration != ObjStock.DrainGeneration) return false;
+        long bytes = tc.Stock.Bytes + size;
+        tc.Stock.Bytes = bytes;
+        ObjStock.AddStat(tc, item, -size);
+        if (bytes > ObjStock.BatchBytes) ObjStock.Trim(tc);
+        return true;
+    }
+
     /// <summary>The exception for the charge that just failed on this thread (names cgroup, limit, usage, request).</summary>
     public static OutOfMemoryException ChargeFailure(ThreadContext tc, long requestBytes)
     {

@@ -238,6 +238,7 @@ internal static class ObjStock
 
     // A stock over the batch after refunds returns whole pages down to half a batch, so that an
     // alloc/free loop around the boundary does not refill and return on every call.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Trim(ThreadContext tc)
     {
         long give = (tc.Stock.Bytes - BatchBytes / 2) & ~PageMask;
@@ -261,6 +262,7 @@ internal static class ObjStock
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void FlushStat(ThreadContext tc, MemcgStatItem item)
     {
         ref long cached = ref tc.Stock.Stat[(int)item];

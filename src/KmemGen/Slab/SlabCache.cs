@@ -25,6 +25,8 @@ public sealed unsafe partial class SlabCache : IDisposable
     private readonly SlabFlags _debug;
     private readonly bool _isKmalloc;
     private readonly MemcgStatItem _statItem;
+    /// <summary>What one object charges (its object size, as ChargeOne charges it), read by the inlined hooks.</summary>
+    private readonly long _chargeSize;
     private int _allocHooks;
     private int _freeHooks;
     private bool _accountOn;
@@ -42,6 +44,7 @@ public sealed unsafe partial class SlabCache : IDisposable
         _isKmalloc = isKmalloc;
         _statItem = (flags & SlabFlags.Reclaimable) != 0 ? MemcgStatItem.SlabReclaimable : MemcgStatItem.SlabUnreclaimable;
         _accountOn = (flags & SlabFlags.Account) != 0;
+        _chargeSize = layout.ObjectSize;
         _freeHooks = debug != 0 ? HookDebug : 0;
         _allocHooks = _freeHooks | (_accountOn ? HookAccount : 0);
         _id = SlabRegistry.Register(this);
@@ -91,19 +94,8 @@ public sealed unsafe partial class SlabCache : IDisposable
     public void* Alloc(Gfp gfp = Gfp.Kernel)
     {
         ThreadContext tc = ThreadContext.Current;
-        CpuSlab?[] cpus = tc.SlabCpus;
-        int id = _id;
-        if ((uint)id < (uint)cpus.Length && cpus[id] is { } c)
-        {
-            void* obj = c.Freelist;
-            if (obj != null && ((int)gfp | _allocHooks | tc.FaultArmed) == 0)
-            {
-                c.Freelist = *(void**)((byte*)obj + _fpOffset);
-                c.Allocs++;
-                return obj;
-            }
-        }
-        return AllocSlow(tc, gfp, throwOnFailure: true);
+        void* obj = AllocFast(tc, gfp);
+        return obj != null ? obj : AllocSlow(tc, gfp, throwOnFailure: true);
     }
 
     /// <summary>kmem_cache_alloc, kernel-style: null on failure, with nothing charged or leaked.</summary>
@@ -111,19 +103,58 @@ public sealed unsafe partial class SlabCache : IDisposable
     public void* TryAlloc(Gfp gfp = Gfp.Kernel)
     {
         ThreadContext tc = ThreadContext.Current;
+        void* obj = AllocFast(tc, gfp);
+        return obj != null ? obj : AllocSlow(tc, gfp, throwOnFailure: false);
+    }
+
+    /// <summary>
+    /// The inlined fast path (slab_alloc_node's lockless pop, plus memcg_slab_post_alloc_hook's stock
+    /// hit for accounted allocations). Null means "take the slow path", never a failure: every miss
+    /// (no cpu slab, empty free list, debug, Gfp.Zero, fault armed, no owner vector yet, stock miss)
+    /// goes to AllocSlow, which also makes every decision about failing.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void* AllocFast(ThreadContext tc, Gfp gfp)
+    {
         CpuSlab?[] cpus = tc.SlabCpus;
         int id = _id;
         if ((uint)id < (uint)cpus.Length && cpus[id] is { } c)
         {
-            void* obj = c.Freelist;
-            if (obj != null && ((int)gfp | _allocHooks | tc.FaultArmed) == 0)
+            byte* obj = (byte*)c.Freelist;
+            if (obj != null)
             {
-                c.Freelist = *(void**)((byte*)obj + _fpOffset);
-                c.Allocs++;
-                return obj;
+                int hooks = (int)gfp | _allocHooks | tc.FaultArmed;
+                if (hooks == 0)
+                {
+                    c.Freelist = *(void**)(obj + _fpOffset);
+                    c.Allocs++;
+                    return obj;
+                }
+                // HookAccount and Gfp.Account are both bit 0: "accounted, and nothing else to do".
+                if (hooks == HookAccount)
+                {
+                    uint* vec = c.OwnerVec;
+                    if (vec != null)
+                    {
+                        if (MemcgHooks.TryConsumeStock(tc, _chargeSize, _statItem, out uint owner))
+                        {
+                            c.Freelist = *(void**)(obj + _fpOffset);
+                            c.Allocs++;
+                            vec[(int)Math.BigMul(_divMagic, (ulong)(obj - c.SlabStart), out _)] = owner;
+                            return obj;
+                        }
+                    }
+                    else if (tc.MemcgObjcg is null)
+                    {
+                        // Root: nothing is charged, and the slot of a free object is already 0.
+                        c.Freelist = *(void**)(obj + _fpOffset);
+                        c.Allocs++;
+                        return obj;
+                    }
+                }
             }
         }
-        return AllocSlow(tc, gfp, throwOnFailure: false);
+        return null;
     }
 
     /// <summary>
@@ -145,10 +176,21 @@ public sealed unsafe partial class SlabCache : IDisposable
                 ulong idx = Math.BigMul(_divMagic, (ulong)off, out _);
                 if (idx * (ulong)_size == off)
                 {
-                    if (c.OwnerVec != null)
+                    uint* vec = c.OwnerVec;
+                    if (vec != null)
                     {
-                        FreeOwnedLocal(tc, c, (byte*)obj, (int)idx);
-                        return;
+                        // memcg_slab_free_hook: read and clear the owner slot, refund into this
+                        // thread's stock when it caches that owner; any other owner goes the slow way.
+                        uint owner = vec[idx];
+                        if (owner != MemcgHooks.NoOwner)
+                        {
+                            if (!MemcgHooks.TryRefillStock(tc, owner, _chargeSize, _statItem))
+                            {
+                                FreeOwnedLocal(tc, c, (byte*)obj, (int)idx);
+                                return;
+                            }
+                            vec[idx] = MemcgHooks.NoOwner;
+                        }
                     }
                     *(void**)((byte*)obj + _fpOffset) = c.Freelist;
                     c.Freelist = obj;
