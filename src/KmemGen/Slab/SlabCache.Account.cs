@@ -58,8 +58,9 @@ public sealed unsafe partial class SlabCache
 
     /// <summary>Free of an object in this thread's frozen slab once the slab has an owner vector.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void FreeOwnedLocal(ThreadContext tc, CpuSlab c, byte* obj, int idx)
+    private void FreeOwnedLocal(ThreadContext tc, CpuSlab c, byte* obj)
     {
+        int idx = SlotIndex(c.SlabStart, obj);
         uint* vec = c.OwnerVec;
         uint owner = vec[idx];
         if (owner != MemcgHooks.NoOwner)

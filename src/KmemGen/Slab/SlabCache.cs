@@ -13,7 +13,9 @@ public sealed unsafe partial class SlabCache : IDisposable
 {
     // _allocHooks / _freeHooks: non-zero sends every call to the slow path. One predictable branch is
     // all the fast path pays for accounting, debugging and destruction.
-    private const int HookAccount = 1, HookDebug = 2, HookDisposed = 4;
+    // HookAccount is Gfp.Account's bit, so "(gfp | hooks | fault) == HookAccount" reads "accounted (by
+    // the cache or by gfp), and nothing else to do" in one compare on the inlined path.
+    private const int HookAccount = (int)Gfp.Account, HookDebug = 2, HookDisposed = 4;
 
     private readonly int _id;
     private readonly int _size;
@@ -131,28 +133,37 @@ public sealed unsafe partial class SlabCache : IDisposable
                     return obj;
                 }
                 // HookAccount and Gfp.Account are both bit 0: "accounted, and nothing else to do".
-                if (hooks == HookAccount)
-                {
-                    uint* vec = c.OwnerVec;
-                    if (vec != null)
-                    {
-                        if (MemcgHooks.TryConsumeStock(tc, _chargeSize, _statItem, out uint owner))
-                        {
-                            c.Freelist = *(void**)(obj + _fpOffset);
-                            c.Allocs++;
-                            vec[(int)Math.BigMul(_divMagic, (ulong)(obj - c.SlabStart), out _)] = owner;
-                            return obj;
-                        }
-                    }
-                    else if (tc.MemcgObjcg is null)
-                    {
-                        // Root: nothing is charged, and the slot of a free object is already 0.
-                        c.Freelist = *(void**)(obj + _fpOffset);
-                        c.Allocs++;
-                        return obj;
-                    }
-                }
+                if (hooks == HookAccount) return AllocAccounted(tc, c, obj);
             }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// The accounted fast path after the pop is known possible: memcg_slab_post_alloc_hook's stock hit
+    /// (consume_obj_stock) and the owner slot store, straight-line. A call of its own, not inlined into
+    /// the caller's loop: inlined there, its locals pushed the JIT's CSE into its conservative mode, the
+    /// [ThreadStatic] base stopped being hoisted out of loops, and unaccounted pairs got 2x slower too.
+    /// Null on any miss (root is not a miss: nothing is charged).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void* AllocAccounted(ThreadContext tc, CpuSlab c, byte* obj)
+    {
+        ObjCgroup? objcg = tc.MemcgObjcg;
+        if (objcg is null)
+        {
+            // Root: nothing is charged, and the slot of a free object is already 0.
+            c.Freelist = *(void**)(obj + _fpOffset);
+            c.Allocs++;
+            return obj;
+        }
+        uint* vec = c.OwnerVec;
+        if (vec != null && MemcgHooks.TryConsumeStock(tc, objcg, _chargeSize, _statItem))
+        {
+            c.Freelist = *(void**)(obj + _fpOffset);
+            c.Allocs++;
+            vec[(int)Math.BigMul(_divMagic, (ulong)(obj - c.SlabStart), out _)] = tc.StockObjcgId;
+            return obj;
         }
         return null;
     }
@@ -180,16 +191,17 @@ public sealed unsafe partial class SlabCache : IDisposable
                     if (vec != null)
                     {
                         // memcg_slab_free_hook: read and clear the owner slot, refund into this
-                        // thread's stock when it caches that owner; any other owner goes the slow way.
-                        uint owner = vec[idx];
+                        // thread's stock when it caches that owner; any other case goes the slow way.
+                        uint* slotOwner = vec + idx;
+                        uint owner = *slotOwner;
                         if (owner != MemcgHooks.NoOwner)
                         {
                             if (!MemcgHooks.TryRefillStock(tc, owner, _chargeSize, _statItem))
                             {
-                                FreeOwnedLocal(tc, c, (byte*)obj, (int)idx);
+                                FreeOwnedLocal(tc, c, (byte*)obj);
                                 return;
                             }
-                            vec[idx] = MemcgHooks.NoOwner;
+                            *slotOwner = MemcgHooks.NoOwner;
                         }
                     }
                     *(void**)((byte*)obj + _fpOffset) = c.Freelist;
