@@ -8,10 +8,14 @@ namespace KmemGen.Benchmarks.Charging;
 /// (target: two threads at least 1.8x the pairs per second of one). Two long-lived workers (so
 /// thread start, cold slabs and cold stocks are not measured) each keep a window of live objects and
 /// run a round of free+alloc pairs when signalled. Per-operation time is reported:
-/// throughput ratio = OneThread / TwoThreads.
+/// throughput ratio = OneThread / TwoThreads. <see cref="WorkerKind.BareList"/> is the control: the
+/// same loop over a [ThreadStatic] free list behind real calls, which shares nothing between the
+/// threads, so its ratio is what this machine gives two threads at all.
 /// </summary>
 public unsafe class ChargingScalingBenchmarks
 {
+    public enum WorkerKind { BareList, Unaccounted, Accounted }
+
     private const int PairsPerThread = 1_000_000;
     private const int Window = 64;
     private SlabCache _cache = null!;
@@ -21,14 +25,14 @@ public unsafe class ChargingScalingBenchmarks
     private Thread[] _workers = [];
     private volatile bool _stop;
 
-    [Params(false, true)]
-    public bool Accounted { get; set; }
+    [Params(WorkerKind.BareList, WorkerKind.Unaccounted, WorkerKind.Accounted)]
+    public WorkerKind Kind { get; set; }
 
     [GlobalSetup]
     public void Setup()
     {
         string id = Guid.NewGuid().ToString("N");
-        _cache = SlabCache.Create("bench-scaling-" + id, 64, Accounted ? SlabFlags.Account : SlabFlags.None);
+        _cache = SlabCache.Create("bench-scaling-" + id, 64, Kind == WorkerKind.Accounted ? SlabFlags.Account : SlabFlags.None);
         _tenant = MemCgroup.Root.CreateChild("bench-scaling-" + id);
         _done = new CountdownEvent(1);
         _stop = false;
@@ -65,21 +69,41 @@ public unsafe class ChargingScalingBenchmarks
         var window = new IntPtr[Window];
         using (_tenant.Enter())
         {
+            if (Kind == WorkerKind.BareList) Allocator.BareFreeList.EnsureThread(64);
             for (int i = 0; i < Window; i++) window[i] = (IntPtr)cache.Alloc();
             while (true)
             {
                 _go[index].Wait();
                 if (_stop) break;
-                for (int i = 0; i < PairsPerThread; i++)
+                if (Kind == WorkerKind.BareList) BareRound();
+                else
                 {
-                    int slot = i & (Window - 1);
-                    cache.Free((void*)window[slot]);
-                    window[slot] = (IntPtr)cache.Alloc();
+                    for (int i = 0; i < PairsPerThread; i++)
+                    {
+                        int slot = i & (Window - 1);
+                        cache.Free((void*)window[slot]);
+                        window[slot] = (IntPtr)cache.Alloc();
+                    }
                 }
                 _done.Signal();
             }
             for (int i = 0; i < Window; i++) cache.Free((void*)window[i]);
         }
         ObjStock.DrainCurrentThread();
+    }
+
+    // The control: the same window loop over this thread's bare free list (the worker's window of
+    // cache objects stays allocated and untouched meanwhile).
+    private static void BareRound()
+    {
+        var bare = new IntPtr[Window];
+        for (int i = 0; i < Window; i++) bare[i] = (IntPtr)Allocator.BareFreeList.AllocCall();
+        for (int i = 0; i < PairsPerThread; i++)
+        {
+            int slot = i & (Window - 1);
+            Allocator.BareFreeList.FreeCall((void*)bare[slot]);
+            bare[slot] = (IntPtr)Allocator.BareFreeList.AllocCall();
+        }
+        for (int i = 0; i < Window; i++) Allocator.BareFreeList.FreeCall((void*)bare[i]);
     }
 }
