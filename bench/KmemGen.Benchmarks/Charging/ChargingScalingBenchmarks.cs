@@ -66,7 +66,7 @@ public unsafe class ChargingScalingBenchmarks
     private void Worker(int index)
     {
         SlabCache cache = _cache;
-        var window = new IntPtr[Window];
+        Span<IntPtr> window = PaddedWindow();
         using (_tenant.Enter())
         {
             if (Kind == WorkerKind.BareList) Allocator.BareFreeList.EnsureThread(64);
@@ -92,11 +92,15 @@ public unsafe class ChargingScalingBenchmarks
         ObjStock.DrainCurrentThread();
     }
 
+    // Written on every pair: 128 bytes of unused array on each side, so that the two workers' windows
+    // (allocated at the same moment from neighbouring GC allocation contexts) cannot share a line.
+    private static Span<IntPtr> PaddedWindow() => new IntPtr[16 + Window + 16].AsSpan(16, Window);
+
     // The control: the same window loop over this thread's bare free list (the worker's window of
     // cache objects stays allocated and untouched meanwhile).
     private static void BareRound()
     {
-        var bare = new IntPtr[Window];
+        Span<IntPtr> bare = PaddedWindow();
         for (int i = 0; i < Window; i++) bare[i] = (IntPtr)Allocator.BareFreeList.AllocCall();
         for (int i = 0; i < PairsPerThread; i++)
         {
