@@ -53,6 +53,9 @@ internal static class FaultInjection
         return fail;
     }
 
+    // Armed is one high bit, never a countdown value: the allocator's fast path ORs FaultArmed with
+    // gfp and its hook word, and compares the result with the account bit, so a countdown of 1 would
+    // read as "accounted" there and skip the fault point.
     private static void Recompute(ThreadContext tc) =>
-        tc.FaultArmed = tc.FailPageNth | tc.FailSlabNth | tc.FailOwnerVectorNth;
+        tc.FaultArmed = (tc.FailPageNth | tc.FailSlabNth | tc.FailOwnerVectorNth) != 0 ? ThreadContext.FaultArmedBit : 0;
 }

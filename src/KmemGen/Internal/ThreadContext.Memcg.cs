@@ -40,17 +40,18 @@ internal sealed partial class ThreadContext
 }
 
 /// <summary>
-/// The fast path's written fields, with a cache line of padding on each side: two threads'
-/// ThreadContexts are often allocated next to each other, and without the padding each thread's
-/// charges would invalidate the line the other thread's stock lives on (false sharing).
+/// The fast path's written fields, with 128 bytes (a cache line pair, for the adjacent-line
+/// prefetcher) of padding on each side: two threads' ThreadContexts are often allocated next to each
+/// other, and without the padding each thread's charges would invalidate the line the other thread's
+/// stock lives on (false sharing).
 /// </summary>
-[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 64 + 8 + 8 * MemcgStatItems.Count + 64)]
+[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 128 + 8 + 8 * MemcgStatItems.Count + 128)]
 internal struct PaddedStock
 {
     /// <summary>Bytes charged to the page counters but not (yet) held by any object; 0..ObjStock.BatchBytes.</summary>
-    [System.Runtime.InteropServices.FieldOffset(64)] public long Bytes;
+    [System.Runtime.InteropServices.FieldOffset(128)] public long Bytes;
     /// <summary>memory.stat deltas not yet written to the stock's cgroup (flushed past one page).</summary>
-    [System.Runtime.InteropServices.FieldOffset(72)] public StatDeltas Stat;
+    [System.Runtime.InteropServices.FieldOffset(136)] public StatDeltas Stat;
 }
 
 /// <summary>Per-item memory.stat deltas cached in the stock (the kernel's obj_stock nr_slab_*_b).</summary>

@@ -8,8 +8,13 @@ internal sealed partial class ThreadContext
     /// <summary>This thread's per-cache state, indexed by <c>SlabCache</c> id; grown on first use of a cache.</summary>
     internal CpuSlab?[] SlabCpus = [];
 
-    /// <summary>Non-zero while any fault point is armed on this thread: the fast paths test this one field.</summary>
+    /// <summary>
+    /// <see cref="FaultArmedBit"/> while any fault point is armed on this thread, else 0: the fast paths
+    /// test this one field, ORed with gfp and the cache's hook word.
+    /// </summary>
     internal int FaultArmed;
+    /// <summary>Above every Gfp flag and SlabCache hook bit, so that the OR above stays unambiguous.</summary>
+    internal const int FaultArmedBit = 1 << 30;
     internal int FailPageNth, FailSlabNth, FailOwnerVectorNth;
 
     private SlabThreadReaper? _slabReaper;

@@ -57,6 +57,55 @@ internal static class MemcgHooks
         ObjStock.Uncharge(tc, ObjCgroupTable.Lookup(owner), bytes, item);
     }
 
+    /// <summary>
+    /// consume_obj_stock for the allocator's inlined fast path: true when <paramref name="size"/> bytes
+    /// for <paramref name="objcg"/> (the thread's cached current owner, not null) were taken from this
+    /// thread's stock; the owner id to record is then <c>tc.StockObjcgId</c>. False on any miss (another
+    /// handle cached, stock short, drain requested, stat delta due for a flush): nothing was changed and
+    /// the caller takes its slow path, which calls <see cref="ChargeObjects"/>.
+    /// </summary>
+    /// <remarks>
+    /// Plain loads and stores on this thread's fields, and no call: everything that would call out
+    /// (refill, stat flush) is a miss. Keeping calls out of the code inlined into the caller's loop
+    /// matters: with them the JIT ran out of registers and stopped hoisting the [ThreadStatic] base
+    /// out of the caller's loops, which cost the unaccounted path too (docs/benchmarks-charging.md).
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryConsumeStock(ThreadContext tc, ObjCgroup objcg, long size, MemcgStatItem item)
+    {
+        long left = tc.Stock.Bytes - size;
+        ref long stat = ref ObjStock.StatDelta(tc, item);
+        long statAfter = stat + size;
+        // Reference compare, not ids: a cached handle that was released may share a reused id.
+        if (objcg != tc.StockObjcg || left < 0 || tc.StockGeneration != ObjStock.DrainGeneration
+            || !ObjStock.StatDeltaFits(statAfter))
+            return false;
+        tc.Stock.Bytes = left;
+        stat = statAfter;
+        return true;
+    }
+
+    /// <summary>
+    /// refill_obj_stock for the allocator's inlined fast path: true when the refund of an object owned by
+    /// <paramref name="owner"/> (not NoOwner) went into this thread's stock, which caches that owner.
+    /// False on a miss (another owner, drain requested, stock over a batch, stat delta due for a flush),
+    /// with nothing changed: the caller then calls <see cref="UnchargeObject"/>. No call, as above.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryRefillStock(ThreadContext tc, uint owner, long size, MemcgStatItem item)
+    {
+        long bytes = tc.Stock.Bytes + size;
+        ref long stat = ref ObjStock.StatDelta(tc, item);
+        long statAfter = stat - size;
+        // The stock pins its handle, so its id cannot have been reused: equal ids mean the same handle.
+        if (owner != tc.StockObjcgId || tc.StockGeneration != ObjStock.DrainGeneration
+            || bytes > ObjStock.BatchBytes || !ObjStock.StatDeltaFits(statAfter))
+            return false;
+        tc.Stock.Bytes = bytes;
+        stat = statAfter;
+        return true;
+    }
+
     /// <summary>The exception for the charge that just failed on this thread (names cgroup, limit, usage, request).</summary>
     public static OutOfMemoryException ChargeFailure(ThreadContext tc, long requestBytes)
     {

@@ -82,12 +82,22 @@ internal static class ObjStock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddStat(ThreadContext tc, MemcgStatItem item, long delta)
     {
+        ref long cached = ref StatDelta(tc, item);
+        long updated = cached + delta;
+        cached = updated;
+        if (!StatDeltaFits(updated)) FlushStat(tc, item);
+    }
+
+    /// <summary>The stock's cached memory.stat delta for <paramref name="item"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ref long StatDelta(ThreadContext tc, MemcgStatItem item) =>
         // The item is one of MemcgStatItems.Count enum values (the allocator passes its cache's bucket),
         // so the inline array needs no bounds check on this path.
-        ref long cached = ref Unsafe.Add(ref Unsafe.As<StatDeltas, long>(ref tc.Stock.Stat), (int)item);
-        cached += delta;
-        if ((ulong)(cached + PageSize) > 2 * PageSize) FlushStat(tc, item);
-    }
+        ref Unsafe.Add(ref Unsafe.As<StatDeltas, long>(ref tc.Stock.Stat), (int)item);
+
+    /// <summary>A cached stat delta may stay cached while it is within one page either way.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool StatDeltaFits(long delta) => (ulong)(delta + PageSize) <= 2 * PageSize;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static ChargeResult ChargeSlow(ThreadContext tc, ObjCgroup objcg, long size, MemcgStatItem item, Gfp gfp)
@@ -238,6 +248,7 @@ internal static class ObjStock
 
     // A stock over the batch after refunds returns whole pages down to half a batch, so that an
     // alloc/free loop around the boundary does not refill and return on every call.
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Trim(ThreadContext tc)
     {
         long give = (tc.Stock.Bytes - BatchBytes / 2) & ~PageMask;
@@ -261,6 +272,7 @@ internal static class ObjStock
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void FlushStat(ThreadContext tc, MemcgStatItem item)
     {
         ref long cached = ref tc.Stock.Stat[(int)item];

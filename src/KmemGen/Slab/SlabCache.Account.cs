@@ -58,8 +58,9 @@ public sealed unsafe partial class SlabCache
 
     /// <summary>Free of an object in this thread's frozen slab once the slab has an owner vector.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private void FreeOwnedLocal(ThreadContext tc, CpuSlab c, byte* obj, int idx)
+    private void FreeOwnedLocal(ThreadContext tc, CpuSlab c, byte* obj)
     {
+        int idx = SlotIndex(c.SlabStart, obj);
         uint* vec = c.OwnerVec;
         uint owner = vec[idx];
         if (owner != MemcgHooks.NoOwner)
@@ -84,11 +85,11 @@ public sealed unsafe partial class SlabCache
         uint* v = s->OwnerVec;
         if (v != null) return v;
         if (tc.FaultArmed != 0 && FaultInjection.ShouldFail(tc, FaultPoint.OwnerVector)) return null;
-        uint* fresh = (uint*)NativeMemory.AllocZeroed((nuint)s->Objects, sizeof(uint));
+        uint* fresh = AllocOwnerVec(s->Objects);
         nint prev = Interlocked.CompareExchange(ref *(nint*)&s->OwnerVec, (nint)fresh, 0);
         if (prev != 0)
         {
-            NativeMemory.Free(fresh);
+            FreeOwnerVec(fresh);
             v = (uint*)prev;
         }
         else
@@ -98,6 +99,21 @@ public sealed unsafe partial class SlabCache
         if (c.Slab == s) c.OwnerVec = v;
         return v;
     }
+
+    // Owner vectors are written on every accounted alloc and free, by the thread that froze the slab.
+    // Two threads' vectors from malloc would sit next to each other and false-share their boundary
+    // lines, so each one gets whole 128-byte blocks (a cache-line pair) of its own.
+    private const int OwnerVecAlign = 128;
+
+    private static uint* AllocOwnerVec(int objects)
+    {
+        nuint bytes = ((nuint)objects * sizeof(uint) + OwnerVecAlign - 1) & ~(nuint)(OwnerVecAlign - 1);
+        void* v = NativeMemory.AlignedAlloc(bytes, OwnerVecAlign);
+        NativeMemory.Clear(v, bytes);
+        return (uint*)v;
+    }
+
+    internal static void FreeOwnerVec(uint* vec) => NativeMemory.AlignedFree(vec);
 
     /// <summary>memcg_slab_free_hook: refund whoever was charged for slot <paramref name="idx"/>, then forget it.</summary>
     private void UnchargeSlot(ThreadContext tc, PageDesc* s, int idx)

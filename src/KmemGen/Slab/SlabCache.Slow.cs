@@ -310,7 +310,7 @@ public sealed unsafe partial class SlabCache
     {
         if (s->OwnerVec != null)
         {
-            NativeMemory.Free(s->OwnerVec);
+            FreeOwnerVec(s->OwnerVec);
             s->OwnerVec = null;
         }
         _nrSlabs--;

@@ -13,7 +13,9 @@ public sealed unsafe partial class SlabCache : IDisposable
 {
     // _allocHooks / _freeHooks: non-zero sends every call to the slow path. One predictable branch is
     // all the fast path pays for accounting, debugging and destruction.
-    private const int HookAccount = 1, HookDebug = 2, HookDisposed = 4;
+    // HookAccount is Gfp.Account's bit, so "(gfp | hooks | fault) == HookAccount" reads "accounted (by
+    // the cache or by gfp), and nothing else to do" in one compare on the inlined path.
+    private const int HookAccount = (int)Gfp.Account, HookDebug = 2, HookDisposed = 4;
 
     private readonly int _id;
     private readonly int _size;
@@ -25,6 +27,8 @@ public sealed unsafe partial class SlabCache : IDisposable
     private readonly SlabFlags _debug;
     private readonly bool _isKmalloc;
     private readonly MemcgStatItem _statItem;
+    /// <summary>What one object charges (its object size, as ChargeOne charges it), read by the inlined hooks.</summary>
+    private readonly long _chargeSize;
     private int _allocHooks;
     private int _freeHooks;
     private bool _accountOn;
@@ -42,6 +46,7 @@ public sealed unsafe partial class SlabCache : IDisposable
         _isKmalloc = isKmalloc;
         _statItem = (flags & SlabFlags.Reclaimable) != 0 ? MemcgStatItem.SlabReclaimable : MemcgStatItem.SlabUnreclaimable;
         _accountOn = (flags & SlabFlags.Account) != 0;
+        _chargeSize = layout.ObjectSize;
         _freeHooks = debug != 0 ? HookDebug : 0;
         _allocHooks = _freeHooks | (_accountOn ? HookAccount : 0);
         _id = SlabRegistry.Register(this);
@@ -91,19 +96,8 @@ public sealed unsafe partial class SlabCache : IDisposable
     public void* Alloc(Gfp gfp = Gfp.Kernel)
     {
         ThreadContext tc = ThreadContext.Current;
-        CpuSlab?[] cpus = tc.SlabCpus;
-        int id = _id;
-        if ((uint)id < (uint)cpus.Length && cpus[id] is { } c)
-        {
-            void* obj = c.Freelist;
-            if (obj != null && ((int)gfp | _allocHooks | tc.FaultArmed) == 0)
-            {
-                c.Freelist = *(void**)((byte*)obj + _fpOffset);
-                c.Allocs++;
-                return obj;
-            }
-        }
-        return AllocSlow(tc, gfp, throwOnFailure: true);
+        void* obj = AllocFast(tc, gfp);
+        return obj != null ? obj : AllocSlow(tc, gfp, throwOnFailure: true);
     }
 
     /// <summary>kmem_cache_alloc, kernel-style: null on failure, with nothing charged or leaked.</summary>
@@ -111,19 +105,67 @@ public sealed unsafe partial class SlabCache : IDisposable
     public void* TryAlloc(Gfp gfp = Gfp.Kernel)
     {
         ThreadContext tc = ThreadContext.Current;
+        void* obj = AllocFast(tc, gfp);
+        return obj != null ? obj : AllocSlow(tc, gfp, throwOnFailure: false);
+    }
+
+    /// <summary>
+    /// The inlined fast path (slab_alloc_node's lockless pop, plus memcg_slab_post_alloc_hook's stock
+    /// hit for accounted allocations). Null means "take the slow path", never a failure: every miss
+    /// (no cpu slab, empty free list, debug, Gfp.Zero, fault armed, no owner vector yet, stock miss)
+    /// goes to AllocSlow, which also makes every decision about failing.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void* AllocFast(ThreadContext tc, Gfp gfp)
+    {
         CpuSlab?[] cpus = tc.SlabCpus;
         int id = _id;
         if ((uint)id < (uint)cpus.Length && cpus[id] is { } c)
         {
-            void* obj = c.Freelist;
-            if (obj != null && ((int)gfp | _allocHooks | tc.FaultArmed) == 0)
+            byte* obj = (byte*)c.Freelist;
+            if (obj != null)
             {
-                c.Freelist = *(void**)((byte*)obj + _fpOffset);
-                c.Allocs++;
-                return obj;
+                int hooks = (int)gfp | _allocHooks | tc.FaultArmed;
+                if (hooks == 0)
+                {
+                    c.Freelist = *(void**)(obj + _fpOffset);
+                    c.Allocs++;
+                    return obj;
+                }
+                // HookAccount and Gfp.Account are both bit 0: "accounted, and nothing else to do".
+                if (hooks == HookAccount) return AllocAccounted(tc, c, obj);
             }
         }
-        return AllocSlow(tc, gfp, throwOnFailure: false);
+        return null;
+    }
+
+    /// <summary>
+    /// The accounted fast path after the pop is known possible: memcg_slab_post_alloc_hook's stock hit
+    /// (consume_obj_stock) and the owner slot store, straight-line. A call of its own, not inlined into
+    /// the caller's loop: inlined there, its locals pushed the JIT's CSE into its conservative mode, the
+    /// [ThreadStatic] base stopped being hoisted out of loops, and unaccounted pairs got 2x slower too.
+    /// Null on any miss (root is not a miss: nothing is charged).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void* AllocAccounted(ThreadContext tc, CpuSlab c, byte* obj)
+    {
+        ObjCgroup? objcg = tc.MemcgObjcg;
+        if (objcg is null)
+        {
+            // Root: nothing is charged, and the slot of a free object is already 0.
+            c.Freelist = *(void**)(obj + _fpOffset);
+            c.Allocs++;
+            return obj;
+        }
+        uint* vec = c.OwnerVec;
+        if (vec != null && MemcgHooks.TryConsumeStock(tc, objcg, _chargeSize, _statItem))
+        {
+            c.Freelist = *(void**)(obj + _fpOffset);
+            c.Allocs++;
+            vec[(int)Math.BigMul(_divMagic, (ulong)(obj - c.SlabStart), out _)] = tc.StockObjcgId;
+            return obj;
+        }
+        return null;
     }
 
     /// <summary>
@@ -145,10 +187,22 @@ public sealed unsafe partial class SlabCache : IDisposable
                 ulong idx = Math.BigMul(_divMagic, (ulong)off, out _);
                 if (idx * (ulong)_size == off)
                 {
-                    if (c.OwnerVec != null)
+                    uint* vec = c.OwnerVec;
+                    if (vec != null)
                     {
-                        FreeOwnedLocal(tc, c, (byte*)obj, (int)idx);
-                        return;
+                        // memcg_slab_free_hook: read and clear the owner slot, refund into this
+                        // thread's stock when it caches that owner; any other case goes the slow way.
+                        uint* slotOwner = vec + idx;
+                        uint owner = *slotOwner;
+                        if (owner != MemcgHooks.NoOwner)
+                        {
+                            if (!MemcgHooks.TryRefillStock(tc, owner, _chargeSize, _statItem))
+                            {
+                                FreeOwnedLocal(tc, c, (byte*)obj);
+                                return;
+                            }
+                            *slotOwner = MemcgHooks.NoOwner;
+                        }
                     }
                     *(void**)((byte*)obj + _fpOffset) = c.Freelist;
                     c.Freelist = obj;
