@@ -1,0 +1,148 @@
+using KmemGen.Samples.TenantMaps.Maps;
+using KmemGen.Samples.TenantMaps.Tenancy;
+
+namespace KmemGen.Samples.Tests;
+
+/// <summary>The map service on its own: who is charged for what, and when it is refunded.</summary>
+public sealed class TenantMapServiceTests : IDisposable
+{
+    private readonly TenantMapService _service = new(TestCgroups.UniqueName("svc"), workers: 2);
+
+    public void Dispose() => _service.Dispose();
+
+    [Fact]
+    public void A_new_map_charges_its_bucket_array_to_the_tenant_that_created_it()
+    {
+        Tenant tenant = _service.AddTenant("a", "4M");
+        Tenant other = _service.AddTenant("b", "4M");
+
+        _service.CreateMap(tenant, "a/map", buckets: 1024);
+
+        Assert.True(tenant.Cgroup.Usage >= 1024 * sizeof(long), $"usage {tenant.Cgroup.Usage}");
+        Assert.Equal(0, other.Cgroup.Usage);
+    }
+
+    [Fact]
+    public async Task An_update_run_by_a_shared_worker_is_charged_to_the_map_creator_not_the_worker()
+    {
+        Tenant tenant = _service.AddTenant("a", "4M");
+        Tenant other = _service.AddTenant("b", "4M");
+        BpfMap map = _service.CreateMap(tenant, "a/map", buckets: 16);
+        long afterCreate = tenant.Cgroup.Usage;
+        long slabBefore = tenant.Cgroup.Stat.Slab;
+
+        // Submitted from this thread, run on a worker: the billing follows the map, not either thread.
+        for (ulong key = 0; key < 100; key++)
+        {
+            Assert.Equal(MapResult.Ok, await _service.UpdateAsync(other, map, key, valueSize: 1000));
+        }
+
+        Assert.Equal(100, map.Count);
+        Assert.True(tenant.Cgroup.Usage >= afterCreate + 100 * 1000, $"usage {tenant.Cgroup.Usage}");
+        Assert.True(tenant.Cgroup.Stat.Slab >= slabBefore + 100 * 1000, $"slab {tenant.Cgroup.Stat.Slab}");
+        Assert.Equal(0, other.Cgroup.Usage);
+        Assert.Equal(200, map.Allocations);
+    }
+
+    [Fact]
+    public async Task Replacing_a_value_refunds_the_old_one()
+    {
+        Tenant tenant = _service.AddTenant("a", "4M");
+        BpfMap map = _service.CreateMap(tenant, "a/map", buckets: 16);
+        Assert.Equal(MapResult.Ok, await _service.UpdateAsync(tenant, map, 7, valueSize: 2048));
+        long slabWithBigValue = tenant.Cgroup.Stat.Slab;
+
+        Assert.Equal(MapResult.Ok, await _service.UpdateAsync(tenant, map, 7, valueSize: 16));
+
+        Assert.Equal(1, map.Count);
+        Assert.True(map.TryLookup(7, out int size));
+        Assert.Equal(16, size);
+        Assert.True(tenant.Cgroup.Stat.Slab < slabWithBigValue, $"slab {tenant.Cgroup.Stat.Slab} not below {slabWithBigValue}");
+    }
+
+    [Fact]
+    public async Task Delete_refunds_and_a_missing_key_is_not_found()
+    {
+        Tenant tenant = _service.AddTenant("a", "4M");
+        BpfMap map = _service.CreateMap(tenant, "a/map", buckets: 16);
+        long slabEmpty = tenant.Cgroup.Stat.Slab;
+        await _service.UpdateAsync(tenant, map, 1, valueSize: 512);
+
+        Assert.Equal(MapResult.Ok, await _service.DeleteAsync(tenant, map, 1));
+        Assert.Equal(MapResult.NotFound, await _service.DeleteAsync(tenant, map, 1));
+
+        Assert.Equal(0, map.Count);
+        Assert.False(map.TryLookup(1, out _));
+        Assert.Equal(slabEmpty, tenant.Cgroup.Stat.Slab);
+    }
+
+    [Fact]
+    public async Task An_update_over_the_limit_returns_NoMemory_with_the_cgroup_message_and_changes_nothing()
+    {
+        Tenant tenant = _service.AddTenant("small", "64K", floods: true);
+        BpfMap map = _service.CreateMap(tenant, "small/map", buckets: 16);
+        MapResult result = MapResult.Ok;
+        ulong key = 0;
+        while (result == MapResult.Ok && key < 10_000)
+        {
+            result = await _service.UpdateAsync(tenant, map, key++, valueSize: 4096);
+        }
+
+        Assert.Equal(MapResult.NoMemory, result);
+        Assert.Equal((int)key - 1, map.Count);
+        Assert.False(map.TryLookup(key - 1, out _));
+        Assert.Equal(1, tenant.RejectedUpdates);
+        Assert.NotNull(tenant.FirstLimitMessage);
+        Assert.Contains(tenant.Cgroup.Path, tenant.FirstLimitMessage);
+        Assert.True(tenant.Cgroup.FailCount > 0);
+        Assert.True(tenant.Cgroup.Usage <= tenant.Cgroup.Max);
+    }
+
+    [Fact]
+    public async Task Shutdown_destroys_every_map_and_refunds_every_byte()
+    {
+        Tenant a = _service.AddTenant("a", "4M");
+        Tenant b = _service.AddTenant("b", "4M");
+        BpfMap mapA = _service.CreateMap(a, "a/map", buckets: 64);
+        BpfMap mapB = _service.CreateMap(b, "b/map", buckets: 64);
+        for (ulong key = 0; key < 50; key++)
+        {
+            await _service.UpdateAsync(a, mapA, key, valueSize: 300);
+            await _service.UpdateAsync(b, mapB, key, valueSize: 700);
+        }
+
+        _service.Shutdown();
+
+        Assert.True(mapA.IsDestroyed && mapB.IsDestroyed);
+        Assert.Equal(0, a.Cgroup.Usage);
+        Assert.Equal(0, b.Cgroup.Usage);
+        Assert.Equal(0, _service.Parent.Usage);
+        Assert.Throws<ObjectDisposedException>(() => mapA.Delete(1));
+    }
+
+    [Fact]
+    public void A_bad_limit_is_refused_by_the_cgroup_and_leaves_no_tenant()
+    {
+        var e = Assert.Throws<ArgumentException>(() => _service.AddTenant("a", "-1"));
+
+        Assert.Contains("memory.max", e.Message);
+        Assert.Empty(_service.Tenants);
+        Tenant again = _service.AddTenant("a", "4M");
+        Assert.Equal(4L << 20, again.Cgroup.Max);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    [InlineData(131072)]
+    public void A_bucket_count_that_is_not_a_power_of_two_up_to_65536_is_refused_before_anything_is_charged(int buckets)
+    {
+        Tenant tenant = _service.AddTenant("a", "4M");
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => _service.CreateMap(tenant, "a/map", buckets));
+
+        Assert.Equal("buckets", e.ParamName);
+        Assert.Equal(0, tenant.Cgroup.Usage);
+        Assert.Empty(tenant.Maps);
+    }
+}
