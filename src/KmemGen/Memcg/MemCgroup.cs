@@ -1,44 +1,64 @@
+using KmemGen.Internal;
+
 namespace KmemGen;
 
-// STUB: public surface only; the memcg work replaces the bodies.
-public sealed class MemCgroup
+/// <summary>
+/// A memory cgroup (the kernel's struct mem_cgroup): a node in the tree under <see cref="Root"/> with a
+/// hierarchical page counter, events, stats and cgroup-v2 control files. Objects allocated with
+/// <see cref="Gfp.Account"/> (or from an accounted cache) are charged to <see cref="Current"/>.
+/// </summary>
+/// <remarks>
+/// Parts: tree and names (MemCgroup.Tree.cs), the current cgroup (MemCgroup.Current.cs), counters,
+/// events and stats (MemCgroup.Counters.cs), control files (MemCgroup.Files.cs), css references and
+/// freeing (MemCgroup.Css.cs).
+/// </remarks>
+public sealed partial class MemCgroup
 {
-    private MemCgroup() { }
+    /// <summary>
+    /// cgroup_mutex: serialises tree changes (create, remove) and the ObjCgroup lists that removal
+    /// reparents. Never held on the charge path.
+    /// </summary>
+    internal static readonly object CgroupMutex = new();
 
-    public static MemCgroup Root { get; } = new();
-    public static MemCgroup Current => throw new NotImplementedException();
+    private readonly string _name;
+    private readonly MemCgroup? _parent;
+    // Guarded by CgroupMutex.
+    private readonly List<MemCgroup> _children = [];
+    // ObjCgroups whose charges land here: our own plus those reparented from removed descendants
+    // (the kernel's objcg_list). Guarded by CgroupMutex.
+    private readonly List<ObjCgroup> _objcgList = [];
+    // memcg->objcg: the handle new charges take; null at the root and once removed. Written under
+    // CgroupMutex, read lock-free (under RCU by convention).
+    private ObjCgroup? _objcg;
 
-    public MemCgroup CreateChild(string name) => throw new NotImplementedException();
-    public void Remove() => throw new NotImplementedException();
-    public MemCgroupScope Enter() => throw new NotImplementedException();
+    private MemCgroup(string name, MemCgroup? parent)
+    {
+        _name = name;
+        _parent = parent;
+        Path = parent is null ? "/" : parent.IsRoot ? "/" + name : parent.Path + "/" + name;
+        Counter = new PageCounter(parent?.Counter, this);
+        _cssState = CssOnlineBit | CssOneRef;
+    }
 
-    public string Path => throw new NotImplementedException();
-    public MemCgroup? Parent => throw new NotImplementedException();
-    public long Usage => throw new NotImplementedException();
-    public long Max { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
-    public long High { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
-    public long Peak => throw new NotImplementedException();
-    public long FailCount => throw new NotImplementedException();
-    public MemoryEvents Events => throw new NotImplementedException();
-    public MemoryStat Stat => throw new NotImplementedException();
+    /// <summary>The root of the tree; never charged directly (charges of children show in its usage), never removed.</summary>
+    public static MemCgroup Root { get; } = new(string.Empty, null);
 
-    public string ReadFile(string name) => throw new NotImplementedException();
-    public void WriteFile(string name, string value) => throw new NotImplementedException();
+    /// <summary>"/" for the root, "/a/b" below it.</summary>
+    public string Path { get; }
 
-    [Acquires("css")] public bool CssTryGet() => throw new NotImplementedException();
-    [Acquires("css")] public bool CssTryGetOnline() => throw new NotImplementedException();
-    [Acquires("css")] public void CssGet() => throw new NotImplementedException();
-    [Releases("css")] public void CssPut() => throw new NotImplementedException();
+    /// <summary>The last path component ("" for the root).</summary>
+    public string Name => _name;
+
+    /// <summary>The parent; null for the root. A removed cgroup keeps its parent.</summary>
+    public MemCgroup? Parent => _parent;
+
+    internal bool IsRoot => _parent is null;
+
+    internal PageCounter Counter { get; }
+
+    /// <summary>memcg-&gt;objcg (rcu_dereference): the handle new charges take, or null (root, removed).</summary>
+    internal ObjCgroup? ObjcgRcu => Volatile.Read(ref _objcg);
+
+    /// <inheritdoc/>
+    public override string ToString() => Path;
 }
-
-public readonly struct MemCgroupScope : IDisposable
-{
-    public void Dispose() { }
-}
-
-public readonly record struct MemoryEvents(long Low, long High, long Max, long Oom);
-
-public readonly record struct MemoryStat(long Slab, long SlabReclaimable, long SlabUnreclaimable, long Kernel, long Percpu, long Vmalloc);
-
-/// <summary>A charge would take a cgroup over memory.max. The message names the cgroup, its limit, its usage and the request.</summary>
-public sealed class MemCgroupLimitExceededException(string message) : OutOfMemoryException(message);

@@ -7,6 +7,12 @@ internal enum MemcgStatItem
     SlabReclaimable,
     Vmalloc,
     Percpu,
-    /// <summary>Other kernel memory (accounted pages not in a bucket above).</summary>
+    /// <summary>Other kernel memory (accounted pages not in a bucket above, and ObjCgroup.TryCharge).</summary>
     Kernel,
+}
+
+internal static class MemcgStatItems
+{
+    /// <summary>The number of <see cref="MemcgStatItem"/> values (sizes the per-cgroup and per-stock arrays).</summary>
+    public const int Count = 5;
 }

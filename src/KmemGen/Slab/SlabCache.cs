@@ -1,31 +1,164 @@
+using System.Runtime.CompilerServices;
+using KmemGen.Internal;
+
 namespace KmemGen;
 
-// STUB: public surface only; the allocator work replaces the bodies.
-public sealed unsafe class SlabCache : IDisposable
+/// <summary>
+/// A SLUB-style cache of fixed-size native objects. Each thread allocates from a slab it has frozen for
+/// itself (kmem_cache_cpu), so the fast paths below take no lock and touch no shared atomic; frees from
+/// other threads go to the slab's lock-free remote list; the slow paths (SlabCache.Slow.cs) move slabs
+/// between threads, the partial list and the page allocator under the cache lock.
+/// </summary>
+public sealed unsafe partial class SlabCache : IDisposable
 {
-    private SlabCache(string name, int objectSize) { Name = name; ObjectSize = objectSize; }
+    // _allocHooks / _freeHooks: non-zero sends every call to the slow path. One predictable branch is
+    // all the fast path pays for accounting, debugging and destruction.
+    private const int HookAccount = 1, HookDebug = 2, HookDisposed = 4;
 
-    public static SlabCache Create(string name, int objectSize, SlabFlags flags = SlabFlags.None, int align = 0)
+    private readonly int _id;
+    private readonly int _size;
+    private readonly int _fpOffset;
+    private readonly int _objOffset;
+    /// <summary>Lemire's magic for division by _size: index = mulhi(_divMagic, offset), exact for 32-bit offsets.</summary>
+    private readonly ulong _divMagic;
+    private readonly SlabLayout _layout;
+    private readonly SlabFlags _debug;
+    private readonly bool _isKmalloc;
+    private readonly MemcgStatItem _statItem;
+    private int _allocHooks;
+    private int _freeHooks;
+    private bool _accountOn;
+
+    private SlabCache(string name, SlabLayout layout, SlabFlags flags, SlabFlags debug, bool isKmalloc)
     {
-        _ = flags; _ = align;
-        return new SlabCache(name, objectSize);
+        Name = name;
+        _layout = layout;
+        _size = layout.Size;
+        _fpOffset = layout.FreePointerOffset;
+        _objOffset = layout.ObjectOffset;
+        _divMagic = ulong.MaxValue / (ulong)layout.Size + 1;
+        Flags = flags | debug;
+        _debug = debug;
+        _isKmalloc = isKmalloc;
+        _statItem = (flags & SlabFlags.Reclaimable) != 0 ? MemcgStatItem.SlabReclaimable : MemcgStatItem.SlabUnreclaimable;
+        _accountOn = (flags & SlabFlags.Account) != 0;
+        _freeHooks = debug != 0 ? HookDebug : 0;
+        _allocHooks = _freeHooks | (_accountOn ? HookAccount : 0);
+        _id = SlabRegistry.Register(this);
+    }
+
+    /// <summary>kmem_cache_create. min_objects follows the CPU count, as in the kernel.</summary>
+    public static SlabCache Create(string name, int objectSize, SlabFlags flags = SlabFlags.None, int align = 0) =>
+        CreateCore(name, objectSize, flags, align, SlabLayout.DefaultMinObjects(Environment.ProcessorCount), isKmalloc: false);
+
+    /// <summary>kmem_cache_create with an explicit min_objects (the kernel's slab_min_objects= boot option).</summary>
+    public static SlabCache Create(string name, int objectSize, SlabFlags flags, int align, int minObjects)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(minObjects, 1);
+        return CreateCore(name, objectSize, flags, align, minObjects, isKmalloc: false);
+    }
+
+    internal static SlabCache CreateCore(string name, int objectSize, SlabFlags flags, int align, int minObjects, bool isKmalloc)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+            throw new ArgumentException("a slab cache needs a non-empty name", nameof(name));
+        if (objectSize < 1 || objectSize > Arena.PageSize << Arena.MaxOrder)
+            throw new ArgumentOutOfRangeException(nameof(objectSize), objectSize,
+                $"slab cache '{name}': object size must be 1..{Arena.PageSize << Arena.MaxOrder} bytes");
+        if (align < 0 || align > Arena.PageSize || (align & (align - 1)) != 0)
+            throw new ArgumentOutOfRangeException(nameof(align), align,
+                $"slab cache '{name}': alignment must be 0 or a power of two up to {Arena.PageSize}");
+        SlabFlags debug = (flags | SlubDebug.FromEnvironment()) & SlubDebug.DebugFlags;
+        SlabLayout layout = SlabLayout.Compute(objectSize, align, debug, minObjects);
+        if (layout.Order > Arena.MaxOrder)
+            throw new ArgumentOutOfRangeException(nameof(objectSize), objectSize, $"slab cache '{name}': objects too large for an order-{Arena.MaxOrder} slab");
+        return new SlabCache(name, layout, flags & ~SlubDebug.DebugFlags, debug, isKmalloc);
     }
 
     public string Name { get; }
-    public int ObjectSize { get; }
-    public int ObjectsPerSlab => throw new NotImplementedException();
-    public int Order => throw new NotImplementedException();
-    public bool Account { get => throw new NotImplementedException(); set => throw new NotImplementedException(); }
+    public int ObjectSize => _layout.ObjectSize;
+    public int ObjectsPerSlab => _layout.Objects;
+    public int Order => _layout.Order;
+    /// <summary>The slot size (object plus padding and debug metadata): slabinfo's objsize.</summary>
+    public int SlotSize => _size;
+    public int Align => _layout.Align;
+    public SlabFlags Flags { get; }
+    internal int Id => _id;
+    internal bool IsKmalloc => _isKmalloc;
 
-    public void* Alloc(Gfp gfp = Gfp.Kernel) => throw new NotImplementedException();
-    public void* TryAlloc(Gfp gfp = Gfp.Kernel) => throw new NotImplementedException();
-    public void Free(void* obj) => throw new NotImplementedException();
+    /// <summary>kmem_cache_alloc: an object, or an exception (cgroup limit, out of memory).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void* Alloc(Gfp gfp = Gfp.Kernel)
+    {
+        ThreadContext tc = ThreadContext.Current;
+        CpuSlab?[] cpus = tc.SlabCpus;
+        int id = _id;
+        if ((uint)id < (uint)cpus.Length && cpus[id] is { } c)
+        {
+            void* obj = c.Freelist;
+            if (obj != null && ((int)gfp | _allocHooks | tc.FaultArmed) == 0)
+            {
+                c.Freelist = *(void**)((byte*)obj + _fpOffset);
+                c.Allocs++;
+                return obj;
+            }
+        }
+        return AllocSlow(tc, gfp, throwOnFailure: true);
+    }
 
-    /// <summary>kmem_cache_alloc_bulk: fills <paramref name="objects"/>, charged in one step; all or nothing.</summary>
-    public int AllocBulk(Gfp gfp, Span<IntPtr> objects) => throw new NotImplementedException();
-    public bool TryAllocBulk(Gfp gfp, Span<IntPtr> objects) => throw new NotImplementedException();
-    public void FreeBulk(ReadOnlySpan<IntPtr> objects) => throw new NotImplementedException();
+    /// <summary>kmem_cache_alloc, kernel-style: null on failure, with nothing charged or leaked.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void* TryAlloc(Gfp gfp = Gfp.Kernel)
+    {
+        ThreadContext tc = ThreadContext.Current;
+        CpuSlab?[] cpus = tc.SlabCpus;
+        int id = _id;
+        if ((uint)id < (uint)cpus.Length && cpus[id] is { } c)
+        {
+            void* obj = c.Freelist;
+            if (obj != null && ((int)gfp | _allocHooks | tc.FaultArmed) == 0)
+            {
+                c.Freelist = *(void**)((byte*)obj + _fpOffset);
+                c.Allocs++;
+                return obj;
+            }
+        }
+        return AllocSlow(tc, gfp, throwOnFailure: false);
+    }
 
-    public void Shrink() => throw new NotImplementedException();
-    public void Dispose() => throw new NotImplementedException();
+    /// <summary>
+    /// kmem_cache_free: refunds the cgroup recorded for the object, whoever calls. A pointer that is not
+    /// an object of this cache throws ArgumentException and changes nothing. Null is a no-op.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(void* obj)
+    {
+        ThreadContext tc = ThreadContext.Current;
+        CpuSlab?[] cpus = tc.SlabCpus;
+        int id = _id;
+        if ((uint)id < (uint)cpus.Length && cpus[id] is { } c && _freeHooks == 0)
+        {
+            // In this thread's frozen slab: push on the local free list (do_slab_free fast path).
+            nuint off = (nuint)obj - (nuint)c.SlabStart;
+            if (off < c.SlabSpan)
+            {
+                ulong idx = Math.BigMul(_divMagic, (ulong)off, out _);
+                if (idx * (ulong)_size == off && c.OwnerVec == null)
+                {
+                    *(void**)((byte*)obj + _fpOffset) = c.Freelist;
+                    c.Freelist = obj;
+                    c.Frees++;
+                    return;
+                }
+            }
+        }
+        FreeSlow(tc, obj);
+    }
+
+    /// <summary>The 2007 per-cache switch (cache_account): every object allocated while on is charged.</summary>
+    public bool Account
+    {
+        get => Volatile.Read(ref _accountOn);
+        set => SetAccount(value);
+    }
 }

@@ -1,4 +1,0 @@
-// Replaced by the [SlabCharge] generator.
-namespace KmemGen.Generators;
-
-internal static class Placeholder { }

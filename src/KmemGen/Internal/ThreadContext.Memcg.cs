@@ -1,0 +1,49 @@
+namespace KmemGen.Internal;
+
+/// <summary>
+/// The memcg part of the per-thread context: the cached current owner (the kernel's
+/// <c>current-&gt;objcg</c>), the byte charge stock (the kernel's per-CPU <c>obj_stock</c>) and the
+/// RCU reader record. Only the owning thread writes these fields, so the charge fast path is plain
+/// loads and stores on one thread-private object; other threads ask for a drain through
+/// <see cref="ObjStock.DrainGeneration"/> and the owner drains at its next charge or uncharge.
+/// </summary>
+internal sealed partial class ThreadContext
+{
+    // ---- current->objcg cache, refreshed by MemCgroup's AsyncLocal value-changed callback ----
+
+    /// <summary>The value of <see cref="MemCgroup.Current"/> on this thread (null means Root).</summary>
+    internal MemCgroup? MemcgCurrent;
+    /// <summary>The owner handle charges from this thread go to; null when Current is Root.</summary>
+    internal ObjCgroup? MemcgObjcg;
+    /// <summary><see cref="MemcgObjcg"/>'s id, cached so the fast path does not touch the shared ObjCgroup.</summary>
+    internal uint MemcgObjcgId;
+
+    // ---- obj_stock: pre-charged bytes of one ObjCgroup ----
+
+    /// <summary>The ObjCgroup whose bytes the stock holds (the stock pins it: obj_cgroup_get on cached_objcg).</summary>
+    internal ObjCgroup? StockObjcg;
+    /// <summary><see cref="StockObjcg"/>'s id; an object whose owner slot equals it refunds into the stock.</summary>
+    internal uint StockObjcgId;
+    /// <summary>Bytes charged to the page counters but not (yet) held by any object; 0..ObjStock.BatchBytes.</summary>
+    internal long StockBytes;
+    /// <summary>The drain generation this stock last saw; a different global value means "drain before use".</summary>
+    internal int StockGeneration;
+    /// <summary>memory.stat deltas not yet written to the stock's cgroup (flushed past one page).</summary>
+    internal StatDeltas StockStat;
+    /// <summary>Finalizable sentinel that drains this stock when the thread has exited.</summary>
+    internal ThreadExitDrain? StockExitDrain;
+
+    // ---- the last charge failure on this thread, for MemcgHooks.ChargeFailure ----
+    internal ChargeFailureInfo LastChargeFailure;
+
+    // ---- RCU ----
+    /// <summary>This thread's RCU reader record, registered on the first Rcu.ReadLock().</summary>
+    internal RcuReader? RcuReader;
+}
+
+/// <summary>Per-item memory.stat deltas cached in the stock (the kernel's obj_stock nr_slab_*_b).</summary>
+[System.Runtime.CompilerServices.InlineArray(MemcgStatItems.Count)]
+internal struct StatDeltas
+{
+    private long _element0;
+}

@@ -1,0 +1,31 @@
+namespace KmemGen;
+
+/// <summary>memory.events / memory.events.local counts. <see cref="OomKill"/> is always 0: KmemGen has no OOM killer.</summary>
+public readonly record struct MemoryEvents(long Low, long High, long Max, long Oom)
+{
+    public long OomKill { get; init; }
+}
+
+/// <summary>memory.stat entries KmemGen tracks, in bytes. <see cref="Kernel"/> includes the slab, percpu and vmalloc bytes.</summary>
+public readonly record struct MemoryStat(long Slab, long SlabReclaimable, long SlabUnreclaimable, long Kernel, long Percpu, long Vmalloc);
+
+/// <summary>A charge would take a cgroup over memory.max. The message names the cgroup, its limit, its usage and the request.</summary>
+public sealed class MemCgroupLimitExceededException : OutOfMemoryException
+{
+    public MemCgroupLimitExceededException(string message) : base(message) { }
+
+    internal MemCgroupLimitExceededException(string cgroupPath, long limit, long usage, long request)
+        : base($"memory cgroup {cgroupPath}: charging {request} bytes would exceed memory.max (limit {limit} bytes, usage {usage} bytes).")
+    {
+        CgroupPath = cgroupPath;
+        Limit = limit;
+        Usage = usage;
+        Request = request;
+    }
+
+    /// <summary>The cgroup whose memory.max refused (it may be an ancestor of the charged one).</summary>
+    public string? CgroupPath { get; }
+    public long Limit { get; }
+    public long Usage { get; }
+    public long Request { get; }
+}

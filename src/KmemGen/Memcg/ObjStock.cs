@@ -1,0 +1,274 @@
+using System.Runtime.CompilerServices;
+
+namespace KmemGen.Internal;
+
+internal enum ChargeResult
+{
+    Charged,
+    /// <summary>A memory.max refused the charge; the details are in ThreadContext.LastChargeFailure.</summary>
+    Failed,
+    /// <summary>The ObjCgroup was already released; re-resolve the owner and retry.</summary>
+    Dead,
+}
+
+/// <summary>
+/// The per-thread byte charge stock (the kernel's obj_stock over its 64-page MEMCG_CHARGE_BATCH).
+/// A charge or refund first tries the calling thread's stock: if it caches the same ObjCgroup and
+/// holds enough bytes, it is a subtraction on a thread-private field and nothing shared is touched.
+/// Otherwise the slow path here switches the stock to the new ObjCgroup and refills it by charging
+/// whole pages, a batch at a time, through the hierarchical page counters.
+/// </summary>
+/// <remarks>
+/// Bound (held by tests): a stock never holds more than <see cref="BatchBytes"/>, and each ObjCgroup
+/// keeps at most about one page of leftover (<see cref="ObjCgroup.NrChargedBytes"/>); so memory.current
+/// leads the bytes live objects hold by at most BatchBytes per thread that charged or refunded the
+/// cgroup, plus one page per ObjCgroup charged in its subtree.
+/// Only the owning thread touches its stock; other threads (a memory.max write, a removal, a charge
+/// failure) bump <see cref="DrainGeneration"/> and each thread drains at its next stock operation, as
+/// the kernel's drain_all_stock queues work on each CPU without waiting for it. A thread that has
+/// exited is drained by <see cref="ThreadExitDrain"/>.
+/// </remarks>
+internal static class ObjStock
+{
+    public const int PageShift = 12;
+    public const long PageSize = 1L << PageShift;
+    private const long PageMask = PageSize - 1;
+    /// <summary>MEMCG_CHARGE_BATCH: pages charged to the counters per refill.</summary>
+    public const int ChargeBatchPages = 64;
+    public const long BatchBytes = ChargeBatchPages * PageSize;
+
+    private static int s_drainGeneration;
+
+    /// <summary>Changes when every thread should drain its stock before using it again.</summary>
+    public static int DrainGeneration
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Volatile.Read(ref s_drainGeneration);
+    }
+
+    /// <summary>drain_all_stock: asks every thread to drain at its next charge or refund.</summary>
+    public static void RequestDrainAll() => Interlocked.Increment(ref s_drainGeneration);
+
+    /// <summary>Drains the calling thread's stock now.</summary>
+    public static void DrainCurrentThread() => Drain(ThreadContext.Current);
+
+    /// <summary>Charges <paramref name="size"/> bytes to <paramref name="objcg"/> through the stock (obj_cgroup_charge).</summary>
+    public static ChargeResult Charge(ThreadContext tc, ObjCgroup objcg, long size, MemcgStatItem item, Gfp gfp)
+    {
+        // consume_obj_stock
+        if (tc.StockObjcg == objcg && size <= tc.StockBytes && tc.StockGeneration == DrainGeneration)
+        {
+            tc.StockBytes -= size;
+            AddStat(tc, item, size);
+            return ChargeResult.Charged;
+        }
+        return ChargeSlow(tc, objcg, size, item, gfp);
+    }
+
+    /// <summary>Refunds <paramref name="size"/> bytes of <paramref name="objcg"/> into the stock (refill_obj_stock).</summary>
+    public static void Uncharge(ThreadContext tc, ObjCgroup objcg, long size, MemcgStatItem item)
+    {
+        if (tc.StockObjcg == objcg && tc.StockGeneration == DrainGeneration)
+        {
+            tc.StockBytes += size;
+            AddStat(tc, item, -size);
+            if (tc.StockBytes > BatchBytes) Trim(tc);
+            return;
+        }
+        UnchargeSlow(tc, objcg, size, item);
+    }
+
+    /// <summary>Adds a memory.stat delta for the stock's ObjCgroup; written out once it passes a page either way.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void AddStat(ThreadContext tc, MemcgStatItem item, long delta)
+    {
+        ref long cached = ref tc.StockStat[(int)item];
+        cached += delta;
+        if ((ulong)(cached + PageSize) > 2 * PageSize) FlushStat(tc, item);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static ChargeResult ChargeSlow(ThreadContext tc, ObjCgroup objcg, long size, MemcgStatItem item, Gfp gfp)
+    {
+        if (tc.StockGeneration != DrainGeneration) Drain(tc);
+        if (tc.StockObjcg != objcg && !SwitchTo(tc, objcg)) return ChargeResult.Dead;
+        if (tc.StockBytes < size)
+        {
+            ChargeResult refilled = Refill(tc, objcg, size - tc.StockBytes, size, gfp);
+            if (refilled != ChargeResult.Charged) return refilled;
+        }
+        tc.StockBytes -= size;
+        AddStat(tc, item, size);
+        return ChargeResult.Charged;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void UnchargeSlow(ThreadContext tc, ObjCgroup objcg, long size, MemcgStatItem item)
+    {
+        if (tc.StockGeneration != DrainGeneration) Drain(tc);
+        // The refunded bytes are pages pinning objcg, so it is alive and the pin cannot fail.
+        if (tc.StockObjcg != objcg && !SwitchTo(tc, objcg))
+            throw new InvalidOperationException($"Refund to released ObjCgroup {objcg.Id}: the owner id was refunded twice or corrupted.");
+        tc.StockBytes += size;
+        AddStat(tc, item, -size);
+        if (tc.StockBytes > BatchBytes) Trim(tc);
+    }
+
+    /// <summary>
+    /// drain_obj_stock: whole pages go back to the page counters, the sub-page rest to the ObjCgroup's
+    /// leftover, the cached stat deltas to the cgroup; then the stock's pin is dropped. Runs on the
+    /// owning thread, or on the finalizer thread once the owner has exited.
+    /// </summary>
+    public static void Drain(ThreadContext tc)
+    {
+        tc.StockGeneration = DrainGeneration;
+        ObjCgroup? old = tc.StockObjcg;
+        if (old is null) return;
+        FlushAllStats(tc);
+        long bytes = tc.StockBytes;
+        tc.StockObjcg = null;
+        tc.StockObjcgId = MemcgHooks.NoOwner;
+        tc.StockBytes = 0;
+
+        long pages = bytes & ~PageMask;
+        if (pages > 0) UnchargePages(old, pages);
+        long rest = bytes & PageMask;
+        if (rest > 0 && Interlocked.Add(ref old.NrChargedBytes, rest) >= PageSize)
+            ReturnWholeLeftoverPages(old);
+        old.Unpin(1);
+    }
+
+    // Stock switch: pin the new handle (obj_cgroup_get on cached_objcg) and take over its leftover bytes.
+    private static bool SwitchTo(ThreadContext tc, ObjCgroup objcg)
+    {
+        Drain(tc);
+        if (!objcg.TryPin(1)) return false;
+        tc.StockObjcg = objcg;
+        tc.StockObjcgId = objcg.Id;
+        tc.StockBytes = Interlocked.Exchange(ref objcg.NrChargedBytes, 0);
+        tc.StockExitDrain ??= new ThreadExitDrain(tc);
+        return true;
+    }
+
+    /// <summary>
+    /// try_charge_memcg for the stock: a 64-page batch first; on refusal exactly the pages this request
+    /// needs; then (unless Gfp.NoWait) the failure path: a "max" event at the refusing level, a drain
+    /// request to every thread, one more try, an "oom" event; Gfp.NoFail finally forces the charge.
+    /// </summary>
+    private static ChargeResult Refill(ThreadContext tc, ObjCgroup objcg, long missing, long request, Gfp gfp)
+    {
+        long exact = (missing + PageMask) & ~PageMask;
+        long batch = Math.Max(exact, BatchBytes);
+        ChargeResult result = TryChargePages(objcg, batch, force: false, out PageCounter? failed);
+        if (result == ChargeResult.Charged) { tc.StockBytes += batch; return result; }
+        if (result == ChargeResult.Dead) return result;
+
+        if (batch > exact)
+        {
+            result = TryChargePages(objcg, exact, force: false, out failed);
+            if (result != ChargeResult.Failed) { if (result == ChargeResult.Charged) tc.StockBytes += exact; return result; }
+        }
+
+        if ((gfp & Gfp.NoWait) == 0)
+        {
+            failed!.Owner.RaiseEvent(MemcgEvent.Max);
+            RequestDrainAll();
+            Thread.Yield();
+            result = TryChargePages(objcg, exact, force: false, out PageCounter? again);
+            if (result != ChargeResult.Failed) { if (result == ChargeResult.Charged) tc.StockBytes += exact; return result; }
+            failed = again;
+            failed!.Owner.RaiseEvent(MemcgEvent.Oom);
+        }
+
+        if ((gfp & Gfp.NoFail) != 0)
+        {
+            result = TryChargePages(objcg, exact, force: true, out _);
+            if (result == ChargeResult.Charged) tc.StockBytes += exact;
+            return result;
+        }
+
+        tc.LastChargeFailure = new ChargeFailureInfo
+        {
+            Cgroup = failed!.Owner,
+            Limit = failed.Max,
+            Usage = failed.Usage,
+            Request = request,
+        };
+        return ChargeResult.Failed;
+    }
+
+    // obj_cgroup_charge_pages: pin the handle for the pages, find its cgroup with css_tryget under RCU
+    // (get_mem_cgroup_from_objcg), charge the counters from there to the root.
+    private static ChargeResult TryChargePages(ObjCgroup objcg, long bytes, bool force, out PageCounter? failed)
+    {
+        failed = null;
+        long pages = bytes >> PageShift;
+        if (!objcg.TryPin(pages)) return ChargeResult.Dead;
+        MemCgroup memcg = objcg.GetMemCgroup();
+        try
+        {
+            if (force)
+            {
+                memcg.Counter.Charge(bytes);
+            }
+            else if (!memcg.Counter.TryCharge(bytes, out failed))
+            {
+                objcg.Unpin(pages);
+                return ChargeResult.Failed;
+            }
+            memcg.CheckHigh();
+            return ChargeResult.Charged;
+        }
+        finally
+        {
+            memcg.CssPut();
+        }
+    }
+
+    // obj_cgroup_uncharge_pages: counters first, then the pins (the last pin may release the handle).
+    private static void UnchargePages(ObjCgroup objcg, long bytes)
+    {
+        MemCgroup memcg = objcg.GetMemCgroup();
+        memcg.Counter.Uncharge(bytes);
+        memcg.CssPut();
+        objcg.Unpin(bytes >> PageShift);
+    }
+
+    // A stock over the batch after refunds returns whole pages down to half a batch, so that an
+    // alloc/free loop around the boundary does not refill and return on every call.
+    public static void Trim(ThreadContext tc)
+    {
+        long give = (tc.StockBytes - BatchBytes / 2) & ~PageMask;
+        tc.StockBytes -= give;
+        UnchargePages(tc.StockObjcg!, give);
+    }
+
+    private static void ReturnWholeLeftoverPages(ObjCgroup objcg)
+    {
+        long all = Interlocked.Exchange(ref objcg.NrChargedBytes, 0);
+        long pages = all & ~PageMask;
+        long rest = all & PageMask;
+        // Put the rest back before giving up the pages: the pages pin the handle, the rest must stay counted.
+        if (rest > 0) Interlocked.Add(ref objcg.NrChargedBytes, rest);
+        if (pages > 0) UnchargePages(objcg, pages);
+    }
+
+    private static void FlushStat(ThreadContext tc, MemcgStatItem item)
+    {
+        ref long cached = ref tc.StockStat[(int)item];
+        if (cached == 0) return;
+        ObjCgroup? objcg = tc.StockObjcg;
+        if (objcg is not null)
+        {
+            using var rcu = Rcu.ReadLock();
+            objcg.MemCgroup.AddStat(item, cached);
+        }
+        cached = 0;
+    }
+
+    /// <summary>Writes out all cached memory.stat deltas of the calling thread (memory.stat reads call it).</summary>
+    public static void FlushAllStats(ThreadContext tc)
+    {
+        for (int i = 0; i < MemcgStatItems.Count; i++) FlushStat(tc, (MemcgStatItem)i);
+    }
+}

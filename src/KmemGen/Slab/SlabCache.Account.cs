@@ -1,0 +1,88 @@
+using System.Runtime.InteropServices;
+using KmemGen.Internal;
+
+namespace KmemGen;
+
+// Charging: memcg_slab_post_alloc_hook / memcg_slab_free_hook over MemcgHooks. The owner of each
+// accounted object is a uint in its slab's owner vector (obj_exts), allocated lazily on the first
+// accounted object of the slab. A slot of 0 means "not charged", so objects allocated before the
+// cache's Account switch was turned on are simply never refunded.
+public sealed unsafe partial class SlabCache
+{
+    private enum ChargeResult { Ok, LimitExceeded, NoVector }
+
+    /// <summary>Charges one just-taken slot (still in the thread's frozen slab) and records its owner.</summary>
+    private ChargeResult ChargeOne(ThreadContext tc, CpuSlab c, byte* slot, Gfp gfp)
+    {
+        uint owner = MemcgHooks.ChargeObjects(tc, ObjectSize, 1, _statItem, gfp);
+        if (owner == MemcgHooks.NoOwner) return ChargeResult.Ok;
+        if (owner == MemcgHooks.ChargeFailed) return ChargeResult.LimitExceeded;
+        uint* vec = EnsureOwnerVec(tc, c, c.Slab);
+        if (vec == null)
+        {
+            MemcgHooks.UnchargeObject(tc, owner, ObjectSize, _statItem);
+            return ChargeResult.NoVector;
+        }
+        vec[SlotIndex(c.SlabStart, slot)] = owner;
+        return ChargeResult.Ok;
+    }
+
+    private int SlotIndex(byte* start, byte* slot) => (int)Math.BigMul(_divMagic, (ulong)(slot - start), out _);
+
+    /// <summary>
+    /// alloc_slab_obj_exts: the owner vector of a slab this thread has frozen. Installed with a CAS so a
+    /// racing installer (none today: only the owner allocates from a frozen slab) would lose cleanly and
+    /// free its copy.
+    /// </summary>
+    private uint* EnsureOwnerVec(ThreadContext tc, CpuSlab c, PageDesc* s)
+    {
+        uint* v = s->OwnerVec;
+        if (v != null) return v;
+        if (tc.FaultArmed != 0 && FaultInjection.ShouldFail(tc, FaultPoint.OwnerVector)) return null;
+        uint* fresh = (uint*)NativeMemory.AllocZeroed((nuint)s->Objects, sizeof(uint));
+        nint prev = Interlocked.CompareExchange(ref *(nint*)&s->OwnerVec, (nint)fresh, 0);
+        if (prev != 0)
+        {
+            NativeMemory.Free(fresh);
+            v = (uint*)prev;
+        }
+        else
+        {
+            v = fresh;
+        }
+        if (c.Slab == s) c.OwnerVec = v;
+        return v;
+    }
+
+    /// <summary>memcg_slab_free_hook: refund whoever was charged for slot <paramref name="idx"/>, then forget it.</summary>
+    private void UnchargeSlot(ThreadContext tc, PageDesc* s, int idx)
+    {
+        uint* vec = s->OwnerVec;
+        if (vec == null) return;
+        uint owner = vec[idx];
+        if (owner == MemcgHooks.NoOwner) return;
+        vec[idx] = MemcgHooks.NoOwner;
+        MemcgHooks.UnchargeObject(tc, owner, ObjectSize, _statItem);
+    }
+
+    private void SetAccount(bool value)
+    {
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            if (value == _accountOn) return;
+            if (value && _isKmalloc)
+                throw new InvalidOperationException(
+                    $"slab cache '{Name}': accounting cannot be switched on for a kmalloc cache (EINVAL); use Gfp.Account, which uses the kmalloc-cg-* caches");
+            if (!value)
+            {
+                long live = LiveLocked();
+                if (live != 0)
+                    throw new InvalidOperationException(
+                        $"slab cache '{Name}': accounting cannot be switched off while {live} object(s) live (EBUSY)");
+            }
+            Volatile.Write(ref _accountOn, value);
+            Volatile.Write(ref _allocHooks, _freeHooks | (value ? HookAccount : 0));
+        }
+    }
+}
