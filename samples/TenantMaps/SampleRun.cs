@@ -56,12 +56,13 @@ public sealed class SampleRun : IDisposable
         _clock.Start();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         IReadOnlyList<Tenant> tenants = _service.Tenants;
-        Task[] clients = new Task[tenants.Count];
+        Task<long>[] clients = new Task<long>[tenants.Count];
         for (int i = 0; i < tenants.Count; i++)
         {
             Tenant tenant = tenants[i];
             int seed = HashCode.Combine(_options.Seed, i);
-            clients[i] = Task.Run(() => tenant.Floods ? FloodAsync(tenant, stop.Token) : WorkAsync(tenant, seed, stop.Token), CancellationToken.None);
+            // Each tenant's workload runs on its own thread (its "process"), which submits to the shared workers.
+            clients[i] = tenant.Process.Post(() => tenant.Floods ? Flood(tenant, stop.Token) : Work(tenant, seed, stop.Token));
         }
 
         try
@@ -81,7 +82,7 @@ public sealed class SampleRun : IDisposable
         _clock.Stop();
 
         Tenant flooder = tenants[^1];
-        string slabInfoText = SlabInfoSource.Read();
+        string slabInfoText = SlabInfo.Dump();
         return new RunReport(
             _options.Tenants, _options.Limit, _options.Workers, final.ElapsedSeconds, final, afterShutdown,
             flooder.Name, flooder.FirstLimitMessage, IsContained(final),
@@ -95,46 +96,40 @@ public sealed class SampleRun : IDisposable
         final.Tenants.All(t => t.Floods ? t.FailCount > 0 && t.RejectedUpdates > 0 : t.FailedAllocations == 0 && t.RejectedUpdates == 0);
 
     /// <summary>A well-behaved tenant: updates and deletes within a fixed key range, so its memory stays bounded.</summary>
-    private async Task WorkAsync(Tenant tenant, int seed, CancellationToken stop)
+    private long Work(Tenant tenant, int seed, CancellationToken stop)
     {
         var random = new Random(seed);
         IReadOnlyList<BpfMap> maps = tenant.Maps;
-        while (!stop.IsCancellationRequested)
+        long requests = 0;
+        for (; !stop.IsCancellationRequested; requests++)
         {
             BpfMap map = maps[random.Next(maps.Count)];
             ulong key = (ulong)random.Next(_options.KeysPerMap);
-            if (random.Next(4) == 0)
-            {
-                await _service.DeleteAsync(tenant, map, key).ConfigureAwait(false);
-            }
-            else
-            {
-                await _service.UpdateAsync(tenant, map, key, random.Next(16, _options.MaxValueSize + 1)).ConfigureAwait(false);
-            }
+            Task<MapResult> request = random.Next(4) == 0
+                ? _service.DeleteAsync(tenant, map, key)
+                : _service.UpdateAsync(tenant, map, key, random.Next(16, _options.MaxValueSize + 1));
+            request.GetAwaiter().GetResult();
         }
+
+        return requests;
     }
 
     /// <summary>The noisy neighbour: every update inserts a new key, until the cgroup says no, and then it keeps trying.</summary>
-    private async Task FloodAsync(Tenant tenant, CancellationToken stop)
+    private long Flood(Tenant tenant, CancellationToken stop)
     {
         IReadOnlyList<BpfMap> maps = tenant.Maps;
         ulong key = 0;
         while (!stop.IsCancellationRequested)
         {
             BpfMap map = maps[(int)(key % (ulong)maps.Count)];
-            MapResult result = await _service.UpdateAsync(tenant, map, key++, _options.FloodValueSize).ConfigureAwait(false);
+            MapResult result = _service.UpdateAsync(tenant, map, key++, _options.FloodValueSize).GetAwaiter().GetResult();
             if (result == MapResult.NoMemory)
             {
                 // Back off a little after -ENOMEM, like a client retrying, so failures do not eat the shared CPU.
-                try
-                {
-                    await Task.Delay(1, stop).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
+                stop.WaitHandle.WaitOne(1);
             }
         }
+
+        return (long)key;
     }
 }

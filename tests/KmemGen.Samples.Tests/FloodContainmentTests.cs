@@ -9,11 +9,21 @@ public sealed class FloodContainmentTests
     [Fact]
     public async Task The_flooding_tenant_is_stopped_at_its_limit_and_the_others_keep_every_allocation()
     {
-        SampleOptions options = TestCgroups.SmallRun("flood");
+        // Run until the flooder has been refused a few times and everyone else has done real work
+        // (not for a fixed time: on a loaded machine the flood may need longer to reach its limit).
+        SampleOptions options = TestCgroups.SmallRun("flood") with { Duration = TimeSpan.FromSeconds(60) };
         RunReport report;
         using (var run = new SampleRun(options))
+        using (var enough = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
         {
-            report = await run.RunAsync();
+            Task<RunReport> running = run.RunAsync(enough.Token);
+            while (!running.IsCompleted && !FloodedAndWorked(run.Snapshot()))
+            {
+                await Task.WhenAny(running, Task.Delay(50));
+            }
+
+            await enough.CancelAsync();
+            report = await running;
         }
 
         TenantRow flooder = Assert.Single(report.Final.Tenants, t => t.Floods);
@@ -22,7 +32,7 @@ public sealed class FloodContainmentTests
         Assert.True(flooder.Usage <= flooder.Max, $"usage {flooder.Usage} above max {flooder.Max}");
         Assert.True(flooder.Peak <= flooder.Max, $"peak {flooder.Peak} above max {flooder.Max}");
         Assert.True(flooder.Peak >= flooder.Max - TestCgroups.ChargeBatchSlack - options.FloodValueSize,
-            $"peak {flooder.Peak} never came near max {flooder.Max}");
+            $"peak never came near max: {flooder}");
         Assert.True(flooder.FailCount > 0, "failcnt");
         Assert.True(flooder.Events.Max > 0, "memory.events max");
         Assert.True(flooder.RejectedUpdates > 0, "the flooder's updates were never refused");
@@ -33,8 +43,10 @@ public sealed class FloodContainmentTests
             Assert.True(tenant.Updates > 0, $"{tenant.Name} did no work");
             Assert.Equal(0, tenant.RejectedUpdates);
             Assert.Equal(0, tenant.FailedAllocations);
-            Assert.Equal(0, tenant.FailCount);
+            // failcnt may count refused 64-page batch refills whose exact-size retry then succeeded
+            // (page_counter_try_charge counts both); a refusal that reached the caller raises events.max.
             Assert.Equal(0, tenant.Events.Max);
+            Assert.Equal(0, tenant.Events.Oom);
             Assert.True(tenant.Usage > 0 && tenant.Usage < flooder.Usage, $"{tenant.Name} usage {tenant.Usage}");
         }
 
@@ -42,6 +54,9 @@ public sealed class FloodContainmentTests
         Assert.NotNull(report.LimitMessage);
         Assert.Contains(flooder.Path, report.LimitMessage);
     }
+
+    private static bool FloodedAndWorked(RunSnapshot snapshot) =>
+        snapshot.Tenants.All(t => t.Floods ? t.RejectedUpdates >= 10 : t.Updates >= 200);
 
     [Fact]
     public async Task Every_byte_is_refunded_once_the_maps_are_destroyed()

@@ -30,6 +30,13 @@ internal static class TestCgroups
     /// can come while up to one batch plus the request is still free.
     /// </summary>
     public const long ChargeBatchSlack = 64 * 4096;
+
+    /// <summary>
+    /// How far memory.stat may lag: each thread caches its slab deltas until they pass a page either
+    /// way (the kernel's obj_stock vmstat cache), and a map's bytes are touched by its tenant's thread
+    /// and two workers.
+    /// </summary>
+    public const long StatLag = 3 * 4096;
 }
 
 /// <summary>Tests that swap Console.Out, run Program, or assert on the process-wide meter run alone.</summary>

@@ -12,9 +12,11 @@ namespace KmemGen.Samples.TenantMaps.Maps;
 /// </summary>
 public sealed unsafe class BpfMap : IDisposable
 {
-    // Updates come from shared workers that must not block on memory reclaim (the kernel runs
-    // them with GFP_NOWAIT | __GFP_ACCOUNT): a charge over the limit fails at once.
-    private const Gfp UpdateGfp = Gfp.Account | Gfp.NoWait;
+    // An update is a tenant's request (the bpf() syscall path, GFP_KERNEL_ACCOUNT), not a real
+    // interrupt: the charge may wait for other threads' stocks to drain before it fails, and a
+    // refusal is counted in memory.events (max, oom) as the kernel counts it. GFP_NOWAIT would
+    // fail at once and count no event.
+    private const Gfp UpdateGfp = Gfp.KernelAccount;
 
     // Locking rule: _lock protects _buckets, the chains, _count and _destroyed. Allocation and
     // freeing happen outside it, so a slow charge never holds up other workers on this map.
@@ -255,28 +257,10 @@ public sealed unsafe class BpfMap : IDisposable
     }
 
     /// <summary>
-    /// bpf_map_get_memcg / get_mem_cgroup_from_objcg: the owner's current cgroup with a reference.
-    /// The objcg's cgroup changes when the owner is removed (reparenting), and a dying cgroup can no
-    /// longer be referenced, so read it under RCU and retry until CssTryGet succeeds; a plain CssGet
-    /// here could revive a dying cgroup (kernel commit 9f38f03ae8d5). The caller calls CssPut.
+    /// bpf_map_get_memcg: the owner's current cgroup (its parent once the owner was removed: the
+    /// objcg is reparented) with a css reference the caller drops; the root for a map made at the root.
     /// </summary>
-    private MemCgroup GetMemcg()
-    {
-        if (_owner is null)
-        {
-            return MemCgroup.Root;
-        }
-
-        using RcuReadGuard rcu = Rcu.ReadLock();
-        while (true)
-        {
-            MemCgroup memcg = _owner.MemCgroup;
-            if (memcg.CssTryGet())
-            {
-                return memcg;
-            }
-        }
-    }
+    private MemCgroup GetMemcg() => _owner is null ? MemCgroup.Root : _owner.GetMemCgroup();
 
     private static void FreeEntry(MapEntry* entry)
     {

@@ -3,7 +3,7 @@ using KmemGen.Samples.TenantMaps.Maps;
 namespace KmemGen.Samples.TenantMaps.Tenancy;
 
 /// <summary>One tenant: its own cgroup (with memory.max), the maps it created, and what it asked for.</summary>
-public sealed class Tenant
+public sealed class Tenant : IDisposable
 {
     private readonly List<BpfMap> _maps = [];
     private long _updates;
@@ -16,6 +16,7 @@ public sealed class Tenant
         Name = name;
         Cgroup = cgroup;
         Floods = floods;
+        Process = new TenantProcess(name, cgroup);
     }
 
     public string Name { get; }
@@ -23,6 +24,9 @@ public sealed class Tenant
 
     /// <summary>The noisy neighbour: inserts without bound until its cgroup refuses.</summary>
     public bool Floods { get; }
+
+    /// <summary>The tenant's own thread, inside its cgroup.</summary>
+    internal TenantProcess Process { get; }
 
     public IReadOnlyList<BpfMap> Maps { get { lock (_maps) { return [.. _maps]; } } }
 
@@ -59,5 +63,20 @@ public sealed class Tenant
                 Interlocked.CompareExchange(ref _firstLimitMessage, error, null);
             }
         }
+    }
+
+    /// <summary>Destroys the tenant's maps on its own thread (a process closing its map fds), then ends that thread.</summary>
+    public void Dispose()
+    {
+        Process.Invoke(() =>
+        {
+            foreach (BpfMap map in Maps)
+            {
+                map.Dispose();
+            }
+
+            return true;
+        });
+        Process.Dispose();
     }
 }

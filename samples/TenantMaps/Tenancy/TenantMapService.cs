@@ -59,16 +59,14 @@ public sealed class TenantMapService : IDisposable
         return tenant;
     }
 
-    /// <summary>Creates a map owned by <paramref name="tenant"/>: created inside its cgroup, so the map records it.</summary>
+    /// <summary>
+    /// Creates a map owned by <paramref name="tenant"/>: created on the tenant's own thread, inside its
+    /// cgroup, so the map records the tenant as its owner (bpf_map_save_memcg) and the tenant pays for the buckets.
+    /// </summary>
     public BpfMap CreateMap(Tenant tenant, string name, int buckets)
     {
         ObjectDisposedException.ThrowIf(_shutDown, this);
-        BpfMap map;
-        using (tenant.Cgroup.Enter())
-        {
-            map = BpfMap.Create(name, buckets);
-        }
-
+        BpfMap map = tenant.Process.Invoke(() => BpfMap.Create(name, buckets));
         tenant.AddMap(map);
         return map;
     }
@@ -110,25 +108,25 @@ public sealed class TenantMapService : IDisposable
     }
 
     /// <summary>
-    /// Stops the workers (finishing queued requests) and destroys every map, which frees all their
-    /// memory and drops their cgroup references. The cgroups stay until <see cref="Dispose"/>.
+    /// Stops the workers (finishing queued requests), has every tenant destroy its maps on its own
+    /// thread and end it, then waits (at most <paramref name="drainTimeout"/>, 5 s by default) until
+    /// every tenant's usage is back to 0. Returns whether it got there. The cgroups stay until <see cref="Dispose"/>.
     /// </summary>
-    public void Shutdown()
+    public bool Shutdown(TimeSpan? drainTimeout = null)
     {
         if (_shutDown)
         {
-            return;
+            return Tenants.All(t => t.Cgroup.Usage == 0);
         }
 
         _shutDown = true;
         _pool.Dispose();
         foreach (Tenant tenant in Tenants)
         {
-            foreach (BpfMap map in tenant.Maps)
-            {
-                map.Dispose();
-            }
+            tenant.Dispose();
         }
+
+        return WaitForExitedThreadsToDrain(drainTimeout ?? TimeSpan.FromSeconds(5));
     }
 
     /// <summary>Shuts down, then removes every tenant cgroup and the parent.</summary>
@@ -149,6 +147,34 @@ public sealed class TenantMapService : IDisposable
 
         KmemMetrics.Untrack(Parent);
         Parent.Remove();
+    }
+
+    /// <summary>
+    /// Every byte is freed by now, but memory.current also counts what the threads that charged or
+    /// refunded keep in their per-thread stocks (up to 64 pages each, as the kernel's per-CPU stocks).
+    /// Those threads (workers, tenant threads) have all exited, and memcg drains an exited thread's
+    /// stock from a finalizer, so collect until the finalizers have run. KmemGen has no public
+    /// drain_all_stock to call instead.
+    /// </summary>
+    private bool WaitForExitedThreadsToDrain(TimeSpan timeout)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (Tenants.Any(t => t.Cgroup.Usage != 0))
+        {
+            if (clock.Elapsed > timeout)
+            {
+                return false;
+            }
+
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            if (Tenants.Any(t => t.Cgroup.Usage != 0))
+            {
+                Thread.Sleep(10);
+            }
+        }
+
+        return true;
     }
 
     private static TenantRow Row(Tenant tenant)
