@@ -77,12 +77,12 @@ public sealed class SampleRun : IDisposable
         await stop.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(clients).ConfigureAwait(false);
         RunSnapshot final = Snapshot();
+        string slabInfoText = SlabInfo.Dump();
         _service.Shutdown();
         RunSnapshot afterShutdown = Snapshot();
         _clock.Stop();
 
         Tenant flooder = tenants[^1];
-        string slabInfoText = SlabInfo.Dump();
         return new RunReport(
             _options.Tenants, _options.Limit, _options.Workers, final.ElapsedSeconds, final, afterShutdown,
             flooder.Name, flooder.FirstLimitMessage, IsContained(final),

@@ -30,7 +30,7 @@ public static class SummaryWriter
         output.WriteLine();
         output.WriteLine($"After every map was destroyed: {parent.Path} usage {ByteSize.Format(parent.Usage)}, slab {ByteSize.Format(parent.Slab)}.");
         output.WriteLine();
-        output.WriteLine("slabinfo (caches that hold slabs):");
+        output.WriteLine("slabinfo at the end of the load (caches that hold slabs):");
         foreach (string line in TableRenderer.SlabInfo(report.SlabInfo))
         {
             output.WriteLine("  " + line);

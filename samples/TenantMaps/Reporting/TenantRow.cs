@@ -34,7 +34,7 @@ public sealed record SlabInfoRow(string Name, long ActiveObjects, long Objects, 
 /// <summary>
 /// The end of a run: the table at the end of the load (<see cref="Final"/>), the same cgroups
 /// after every map was destroyed (<see cref="AfterShutdown"/>: usage must be 0), the message the
-/// flooding tenant got, and slabinfo.
+/// flooding tenant got, and slabinfo at the end of the load.
 /// </summary>
 public sealed record RunReport(
     int Tenants,
