@@ -243,14 +243,20 @@ internal static class ObjStock
         UnchargePages(tc.StockObjcg!, give);
     }
 
+    // Whole pages that piled up in the leftover go back to the counters. Loops because another
+    // thread's drain may add to the leftover while this one holds part of it.
     private static void ReturnWholeLeftoverPages(ObjCgroup objcg)
     {
-        long all = Interlocked.Exchange(ref objcg.NrChargedBytes, 0);
-        long pages = all & ~PageMask;
-        long rest = all & PageMask;
-        // Put the rest back before giving up the pages: the pages pin the handle, the rest must stay counted.
-        if (rest > 0) Interlocked.Add(ref objcg.NrChargedBytes, rest);
-        if (pages > 0) UnchargePages(objcg, pages);
+        while (true)
+        {
+            long all = Interlocked.Exchange(ref objcg.NrChargedBytes, 0);
+            long pages = all & ~PageMask;
+            long rest = all & PageMask;
+            // The rest stays covered by pages still pinned (objects + stocks + leftover always sum to
+            // whole pages), so the pages may go first.
+            if (pages > 0) UnchargePages(objcg, pages);
+            if (rest == 0 || Interlocked.Add(ref objcg.NrChargedBytes, rest) < PageSize) return;
+        }
     }
 
     private static void FlushStat(ThreadContext tc, MemcgStatItem item)

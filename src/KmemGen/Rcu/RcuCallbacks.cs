@@ -9,8 +9,9 @@ namespace KmemGen;
 internal static class RcuCallbacks
 {
     private static readonly object s_queueLock = new();
-    // Held by the worker while it owns a batch, so Barrier() can wait for a batch in flight.
-    private static readonly object s_batchLock = new();
+    // Batches taken off the queue (by the worker or a Synchronize caller) whose callbacks have not
+    // all run yet; Barrier() waits for it to reach zero. Changed under s_queueLock when taken.
+    private static int s_inFlight;
     private static List<Action> s_pending = [];
     private static readonly AutoResetEvent s_wake = new(false);
     private static Thread? s_worker;
@@ -40,6 +41,7 @@ internal static class RcuCallbacks
             if (s_pending.Count == 0) return null;
             List<Action> taken = s_pending;
             s_pending = [];
+            s_inFlight++;
             return taken;
         }
     }
@@ -47,20 +49,33 @@ internal static class RcuCallbacks
     public static void Run(List<Action>? callbacks)
     {
         if (callbacks is null) return;
-        foreach (Action callback in callbacks)
+        try
         {
-            try { callback(); }
-            catch (Exception) { Interlocked.Increment(ref s_failures); }
+            foreach (Action callback in callbacks)
+            {
+                try { callback(); }
+                catch (Exception) { Interlocked.Increment(ref s_failures); }
+            }
+        }
+        finally
+        {
+            lock (s_queueLock) s_inFlight--;
         }
     }
 
     public static void Barrier()
     {
-        lock (s_batchLock)
+        // Every earlier callback is either still queued (Synchronize takes and runs it) or in a batch
+        // someone else took; wait for those batches too.
+        Rcu.Synchronize();
+        var spin = new SpinWait();
+        while (true)
         {
-            // Holding the batch lock: no worker batch is in flight, so every earlier callback is
-            // either done or still queued; Synchronize takes and runs the queued ones.
-            Rcu.Synchronize();
+            lock (s_queueLock)
+            {
+                if (s_inFlight == 0) return;
+            }
+            spin.SpinOnce();
         }
     }
 
@@ -69,13 +84,10 @@ internal static class RcuCallbacks
         while (true)
         {
             s_wake.WaitOne();
-            lock (s_batchLock)
-            {
-                List<Action>? batch = TakePending();
-                if (batch is null) continue;
-                Rcu.WaitForGracePeriod();
-                Run(batch);
-            }
+            List<Action>? batch = TakePending();
+            if (batch is null) continue;
+            Rcu.WaitForGracePeriod();
+            Run(batch);
         }
     }
 }

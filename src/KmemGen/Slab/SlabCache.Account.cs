@@ -17,7 +17,8 @@ public sealed unsafe partial class SlabCache
         uint owner = MemcgHooks.ChargeObjects(tc, ObjectSize, 1, _statItem, gfp);
         if (owner == MemcgHooks.NoOwner) return ChargeResult.Ok;
         if (owner == MemcgHooks.ChargeFailed) return ChargeResult.LimitExceeded;
-        uint* vec = EnsureOwnerVec(tc, c, c.Slab);
+        uint* vec = c.OwnerVec;
+        if (vec == null) vec = EnsureOwnerVec(tc, c, c.Slab);
         if (vec == null)
         {
             MemcgHooks.UnchargeObject(tc, owner, ObjectSize, _statItem);
@@ -25,6 +26,49 @@ public sealed unsafe partial class SlabCache
         }
         vec[SlotIndex(c.SlabStart, slot)] = owner;
         return ChargeResult.Ok;
+    }
+
+    /// <summary>
+    /// The accounted fast path: only charging stands between the caller and the thread's free list
+    /// (no debug, no Gfp.Zero, no fault armed). Null when the general slow path must run instead.
+    /// </summary>
+    private bool TryAllocAccountedFast(ThreadContext tc, Gfp gfp, bool throwOnFailure, out void* result)
+    {
+        result = null;
+        if ((_allocHooks & ~HookAccount) != 0 || (gfp & Gfp.Zero) != 0 || tc.FaultArmed != 0) return false;
+        if ((_allocHooks & HookAccount) == 0 && (gfp & Gfp.Account) == 0) return false;
+        CpuSlab?[] cpus = tc.SlabCpus;
+        if ((uint)_id >= (uint)cpus.Length || cpus[_id] is not { } c || c.Freelist == null) return false;
+        byte* slot = (byte*)c.Freelist;
+        c.Freelist = *(void**)(slot + _fpOffset);
+        c.Allocs++;
+        ChargeResult r = ChargeOne(tc, c, slot, gfp);
+        if (r == ChargeResult.Ok)
+        {
+            result = slot;
+            return true;
+        }
+        GiveBack(c, slot);
+        result = Fail(throwOnFailure, r == ChargeResult.LimitExceeded
+            ? MemcgHooks.ChargeFailure(tc, ObjectSize)
+            : new OutOfMemoryException($"slab cache '{Name}': no memory for the owner vector of a slab"));
+        return true;
+    }
+
+    /// <summary>Free of an object in this thread's frozen slab once the slab has an owner vector.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void FreeOwnedLocal(ThreadContext tc, CpuSlab c, byte* obj, int idx)
+    {
+        uint* vec = c.OwnerVec;
+        uint owner = vec[idx];
+        if (owner != MemcgHooks.NoOwner)
+        {
+            vec[idx] = MemcgHooks.NoOwner;
+            MemcgHooks.UnchargeObject(tc, owner, ObjectSize, _statItem);
+        }
+        *(void**)(obj + _fpOffset) = c.Freelist;
+        c.Freelist = obj;
+        c.Frees++;
     }
 
     private int SlotIndex(byte* start, byte* slot) => (int)Math.BigMul(_divMagic, (ulong)(slot - start), out _);

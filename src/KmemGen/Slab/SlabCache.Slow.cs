@@ -46,6 +46,7 @@ public sealed unsafe partial class SlabCache
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void* AllocSlow(ThreadContext tc, Gfp gfp, bool throwOnFailure)
     {
+        if (TryAllocAccountedFast(tc, gfp, throwOnFailure, out void* fast)) return fast;
         ThrowIfDisposed();
         if (tc.FaultArmed != 0 && FaultInjection.ShouldFail(tc, FaultPoint.SlabAlloc))
             return Fail(throwOnFailure, new OutOfMemoryException($"slab cache '{Name}': allocation failed by fault injection (failslab)"));

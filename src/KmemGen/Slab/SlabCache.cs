@@ -143,8 +143,13 @@ public sealed unsafe partial class SlabCache : IDisposable
             if (off < c.SlabSpan)
             {
                 ulong idx = Math.BigMul(_divMagic, (ulong)off, out _);
-                if (idx * (ulong)_size == off && c.OwnerVec == null)
+                if (idx * (ulong)_size == off)
                 {
+                    if (c.OwnerVec != null)
+                    {
+                        FreeOwnedLocal(tc, c, (byte*)obj, (int)idx);
+                        return;
+                    }
                     *(void**)((byte*)obj + _fpOffset) = c.Freelist;
                     c.Freelist = obj;
                     c.Frees++;

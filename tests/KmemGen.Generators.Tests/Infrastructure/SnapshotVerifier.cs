@@ -22,7 +22,11 @@ internal static class SnapshotVerifier
     public static void Verify(
         GeneratorRunResult result,
         [CallerFilePath] string testFile = "",
-        [CallerMemberName] string testMethod = "")
+        [CallerMemberName] string testMethod = "") =>
+        Verify(result, testFile, testMethod, accept: Environment.GetEnvironmentVariable(AcceptVariable) == "1");
+
+    /// <summary>The same, with acceptance explicit (the helper's own tests must not touch the environment).</summary>
+    public static void Verify(GeneratorRunResult result, string testFile, string testMethod, bool accept)
     {
         if (result.Exception is not null)
         {
@@ -32,7 +36,6 @@ internal static class SnapshotVerifier
         Assert.NotEmpty(result.GeneratedSources);
         string directory = Path.GetDirectoryName(testFile)!;
         string prefix = $"{Path.GetFileNameWithoutExtension(testFile)}.{testMethod}";
-        bool accept = Environment.GetEnvironmentVariable(AcceptVariable) == "1";
 
         var failures = new List<string>();
         var expectedFiles = new HashSet<string>(StringComparer.Ordinal);

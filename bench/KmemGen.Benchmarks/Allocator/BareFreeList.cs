@@ -1,0 +1,45 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace KmemGen.Benchmarks.Allocator;
+
+/// <summary>
+/// The physical limit: a [ThreadStatic] singly linked free list over one native block, no checks,
+/// no accounting, no slabs. Each thread carves its own block on first use.
+/// </summary>
+internal static unsafe class BareFreeList
+{
+    [ThreadStatic] private static void* t_free;
+    [ThreadStatic] private static int t_size;
+
+    public static void EnsureThread(int size, int count = 4096)
+    {
+        if (t_free != null && t_size == size) return;
+        byte* block = (byte*)NativeMemory.AlignedAlloc((nuint)(size * count), 64);
+        for (int i = 0; i < count; i++)
+            *(void**)(block + i * size) = i + 1 < count ? block + (i + 1) * size : null;
+        t_free = block;
+        t_size = size;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void* AllocInline()
+    {
+        void* p = t_free;
+        t_free = *(void**)p;
+        return p;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void FreeInline(void* p)
+    {
+        *(void**)p = t_free;
+        t_free = p;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void* AllocCall() => AllocInline();
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public static void FreeCall(void* p) => FreeInline(p);
+}

@@ -1,0 +1,240 @@
+using KmemGen.Internal;
+
+namespace KmemGen.Tests.Allocator;
+
+public unsafe class SlabCacheTests
+{
+    [Theory]
+    [InlineData(24, 0)]
+    [InlineData(64, 0)]
+    [InlineData(100, 64)]
+    [InlineData(256, 256)]
+    [InlineData(40, 4096)]
+    public void Every_object_is_aligned_and_distinct(int size, int align)
+    {
+        using var cache = SlabCache.Create($"align-{size}-{align}", size, SlabFlags.None, align);
+        int expectedAlign = Math.Max(align, 8);
+        var seen = new HashSet<nint>();
+        var objs = new List<nint>();
+        for (int i = 0; i < cache.ObjectsPerSlab * 3 + 1; i++)
+        {
+            void* p = cache.Alloc();
+            Assert.Equal(0, (long)(nint)p % expectedAlign);
+            Assert.True(seen.Add((nint)p));
+            new Span<byte>(p, size).Fill(0x5a);   // the whole object is usable
+            objs.Add((nint)p);
+        }
+        foreach (nint p in objs) cache.Free((void*)p);
+    }
+
+    [Fact]
+    public void Gfp_Zero_returns_zeroed_objects_even_after_reuse()
+    {
+        using var cache = SlabCache.Create("zero", 200);
+        byte* p = (byte*)cache.Alloc();
+        new Span<byte>(p, 200).Fill(0xff);
+        cache.Free(p);
+        byte* q = (byte*)cache.Alloc(Gfp.Zero);
+        Assert.True(new Span<byte>(q, 200).IndexOfAnyExcept((byte)0) < 0);
+        cache.Free(q);
+    }
+
+    [Fact]
+    public void A_freed_object_is_reused_first()
+    {
+        using var cache = SlabCache.Create("reuse", 64);
+        void* a = cache.Alloc();
+        void* b = cache.Alloc();
+        cache.Free(a);
+        Assert.Equal((nint)a, (nint)cache.Alloc());
+        cache.Free(a);
+        cache.Free(b);
+    }
+
+    [Fact]
+    public void Partial_slabs_are_reused_before_new_ones()
+    {
+        using var cache = SlabCache.Create("partial-reuse", 128);
+        int n = cache.ObjectsPerSlab * 4;
+        var objs = new nint[n];
+        for (int i = 0; i < n; i++) objs[i] = (nint)cache.Alloc();
+        long slabs = cache.SlabCount;
+        for (int i = 0; i < n; i += 2) cache.Free((void*)objs[i]);   // every slab half empty
+        for (int i = 0; i < n; i += 2) objs[i] = (nint)cache.Alloc();
+        Assert.Equal(slabs, cache.SlabCount);
+        foreach (nint p in objs) cache.Free((void*)p);
+    }
+
+    [Fact]
+    public void Objects_freed_on_another_thread_come_back_and_the_slabs_empty()
+    {
+        using var cache = SlabCache.Create("cross-thread", 48);
+        int n = cache.ObjectsPerSlab * 5 + 3;
+        var objs = new nint[n];
+        for (int i = 0; i < n; i++) objs[i] = (nint)cache.Alloc();
+        long slabs = cache.SlabCount;
+        var t = new Thread(() => { foreach (nint p in objs) cache.Free((void*)p); });
+        t.Start();
+        t.Join();
+        Assert.Equal(0, cache.LiveObjects);
+        // Remote frees went to this thread's frozen slab (lock-free list) or, for the full slabs, back
+        // to the partial list: allocating as many again drains them without a new slab.
+        var again = new HashSet<nint>();
+        for (int i = 0; i < n; i++) again.Add((nint)cache.Alloc());
+        Assert.Equal(n, again.Count);
+        Assert.Equal(slabs, cache.SlabCount);      // no new slab: every remote free came back
+        foreach (nint p in again) cache.Free((void*)p);
+        cache.Shrink();
+        Assert.Equal(0, cache.SlabCount);
+    }
+
+    [Fact]
+    public void Shrink_returns_empty_slabs_to_the_page_allocator()
+    {
+        using var cache = SlabCache.Create("shrink", 512);
+        var objs = new List<nint>();
+        for (int i = 0; i < cache.ObjectsPerSlab * 10; i++) objs.Add((nint)cache.Alloc());
+        Assert.Equal(10L << cache.Order, cache.PagesInUse);
+        foreach (nint p in objs) cache.Free((void*)p);
+        Assert.True(cache.PagesInUse > 0);           // up to MIN_PARTIAL empty slabs are kept
+        cache.Shrink();
+        Assert.Equal(0, cache.PagesInUse);
+    }
+
+    [Fact]
+    public void Dispose_with_live_objects_is_refused_and_changes_nothing()
+    {
+        var cache = SlabCache.Create("dispose-live", 32);
+        void* p = cache.Alloc();
+        var e = Assert.Throws<InvalidOperationException>(cache.Dispose);
+        Assert.Contains("dispose-live", e.Message);
+        Assert.Contains("1 live object", e.Message);
+        void* q = cache.Alloc();          // still usable
+        cache.Free(q);
+        cache.Free(p);
+        cache.Dispose();
+        Assert.Equal(0, cache.PagesInUse);
+        Assert.Throws<ObjectDisposedException>(() => cache.Alloc());
+        cache.Dispose();                  // twice is fine
+    }
+
+    [Fact]
+    public void A_pointer_from_elsewhere_is_rejected_naming_cache_and_address()
+    {
+        using var cache = SlabCache.Create("foreign-check", 64);
+        using var other = SlabCache.Create("other-cache", 64);
+        void* mine = cache.Alloc();
+        void* theirs = other.Alloc();
+        void* native = System.Runtime.InteropServices.NativeMemory.Alloc(64);
+        try
+        {
+            var e1 = Assert.Throws<ArgumentException>(() => cache.Free(native));
+            Assert.Contains("foreign-check", e1.Message);
+            Assert.Contains($"0x{(nuint)native:x}", e1.Message);
+            var e2 = Assert.Throws<ArgumentException>(() => cache.Free(theirs));
+            Assert.Contains("other-cache", e2.Message);
+            var e3 = Assert.Throws<ArgumentException>(() => cache.Free((byte*)mine + 8));
+            Assert.Contains("not at the start of an object", e3.Message);
+            var e4 = Assert.Throws<ArgumentException>(() => cache.Free((byte*)mine + 64 * 3 + 1));
+            Assert.Contains("foreign-check", e4.Message);
+            Assert.Equal(1, cache.LiveObjects);   // nothing changed
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeMemory.Free(native);
+            cache.Free(mine);
+            other.Free(theirs);
+        }
+    }
+
+    [Fact]
+    public void Bad_creation_arguments_are_rejected()
+    {
+        Assert.Throws<ArgumentException>(() => SlabCache.Create("", 8));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SlabCache.Create("zero-size", 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SlabCache.Create("huge", 5 << 20));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SlabCache.Create("bad-align", 8, SlabFlags.None, 24));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SlabCache.Create("bad-minobj", 8, SlabFlags.None, 0, 0));
+    }
+
+    [Fact]
+    public void Free_of_null_is_a_no_op()
+    {
+        using var cache = SlabCache.Create("free-null", 16);
+        cache.Free(null);
+        Assert.Equal(0, cache.LiveObjects);
+    }
+
+    [Fact]
+    public void Bulk_allocation_fills_the_span_and_bulk_free_returns_everything()
+    {
+        using var cache = SlabCache.Create("bulk", 96);
+        var objs = new IntPtr[cache.ObjectsPerSlab * 2 + 5];
+        Assert.Equal(objs.Length, cache.AllocBulk(Gfp.Zero, objs));
+        Assert.Equal(objs.Length, objs.Distinct().Count());
+        Assert.All(objs, p => Assert.Equal(0, new Span<byte>((void*)p, 96).IndexOfAnyExcept((byte)0) + 1));
+        Assert.Equal(objs.Length, cache.LiveObjects);
+        cache.FreeBulk(objs);
+        Assert.Equal(0, cache.LiveObjects);
+    }
+
+    [Fact]
+    public void Bulk_free_with_one_bad_pointer_frees_nothing()
+    {
+        using var cache = SlabCache.Create("bulk-bad", 32);
+        var objs = new IntPtr[4];
+        cache.AllocBulk(Gfp.Kernel, objs);
+        IntPtr good = objs[3];
+        objs[3] = objs[2] + 1;
+        Assert.Throws<ArgumentException>(() => cache.FreeBulk(objs));
+        Assert.Equal(4, cache.LiveObjects);
+        objs[3] = good;
+        cache.FreeBulk(objs);
+    }
+
+    [Fact]
+    public void Account_cannot_be_switched_on_for_a_kmalloc_cache()
+    {
+        SlabCache kmalloc64 = Kmalloc.CacheFor(64, Gfp.Kernel);
+        var e = Assert.Throws<InvalidOperationException>(() => kmalloc64.Account = true);
+        Assert.Contains("EINVAL", e.Message);
+        Assert.False(kmalloc64.Account);
+    }
+
+    [Fact]
+    public void Account_cannot_be_switched_off_while_objects_live()
+    {
+        using var cache = SlabCache.Create("account-busy", 64, SlabFlags.Account);
+        Assert.True(cache.Account);
+        void* p = cache.Alloc();
+        var e = Assert.Throws<InvalidOperationException>(() => cache.Account = false);
+        Assert.Contains("EBUSY", e.Message);
+        Assert.True(cache.Account);
+        cache.Free(p);
+        cache.Account = false;
+        Assert.False(cache.Account);
+    }
+
+    [Fact]
+    public void Account_can_be_switched_on_while_objects_live()
+    {
+        using var cache = SlabCache.Create("account-late", 64);
+        void* before = cache.Alloc();
+        cache.Account = true;
+        void* after = cache.Alloc();
+        Assert.True(cache.Account);
+        cache.Free(before);
+        cache.Free(after);
+        Assert.Equal(0, cache.LiveObjects);
+    }
+
+    [Fact]
+    public void Cache_properties_describe_the_layout()
+    {
+        using var cache = SlabCache.Create("props", 100, SlabFlags.Reclaimable, 0, 12);
+        Assert.Equal("props", cache.Name);
+        Assert.Equal(100, cache.ObjectSize);
+        Assert.Equal(104, cache.SlotSize);
+        Assert.Equal(SlabLayout.Compute(104, 0, SlabFlags.None, 12).Objects, cache.ObjectsPerSlab);
+    }
+}
