@@ -57,6 +57,36 @@ public sealed class KmemMetricsTests
     }
 
     [Fact]
+    public async Task The_map_service_tracks_its_cgroups_and_its_element_cache_and_untracks_the_cgroups_on_dispose()
+    {
+        Tenant tenant;
+        MemCgroup parent;
+        using (var service = new TenantMapService(TestCgroups.UniqueName("metrics"), workers: 1))
+        {
+            parent = service.Parent;
+            tenant = service.AddTenant("a", "4M");
+            BpfMap map = service.CreateMap(tenant, "a/map", buckets: 16);
+            for (ulong key = 0; key < 10; key++)
+            {
+                await service.UpdateAsync(tenant, map, key, valueSize: 100);
+            }
+
+            using var recorder = new Recorder();
+            recorder.Collect();
+
+            Assert.Contains(parent, KmemMetrics.TrackedCgroups);
+            Assert.Contains(tenant.Cgroup, KmemMetrics.TrackedCgroups);
+            Assert.Contains(MapEntry.Cache, KmemMetrics.TrackedCaches);
+            Assert.Equal(parent.Usage, recorder.Value("kmemgen.cgroup.memory.usage", parent.Path));
+            Measurement elements = Assert.Single(recorder.Measurements, m => m.Instrument == "kmemgen.slab.objects.active" && m.Tag("kmemgen.slab.cache") == "bpf_htab_elem");
+            Assert.True(elements.Value >= 10, $"bpf_htab_elem active {elements.Value}");
+        }
+
+        Assert.DoesNotContain(parent, KmemMetrics.TrackedCgroups);
+        Assert.DoesNotContain(tenant.Cgroup, KmemMetrics.TrackedCgroups);
+    }
+
+    [Fact]
     public void An_unlimited_cgroup_reports_no_limit_and_an_untracked_one_reports_nothing()
     {
         using var service = new TenantMapService(TestCgroups.UniqueName("metrics"), workers: 1);

@@ -160,3 +160,46 @@ public sealed class TenantMapServiceTests : IDisposable
         Assert.Empty(tenant.Maps);
     }
 }
+
+/// <summary>A map may outlive the cgroup of the tenant that created it, as a pinned BPF map outlives its creator.</summary>
+public sealed class MapOutlivesItsCreatorTests
+{
+    [Fact]
+    public void Updates_after_the_creator_cgroup_is_removed_are_charged_to_its_parent()
+    {
+        MemCgroup parent = MemCgroup.Root.CreateChild(TestCgroups.UniqueName("outlive"));
+        MemCgroup creator = parent.CreateChild("creator");
+        BpfMap map;
+        using (creator.Enter())
+        {
+            map = BpfMap.Create("pinned", buckets: 16);
+        }
+
+        // rmdir with the map alive: the map's ObjCgroup is reparented, so later charges go to the parent.
+        creator.Remove();
+        long before = parent.Usage;
+        MapResult result = map.Update(1, valueSize: 300_000, fill: 1, out string? error);
+
+        Assert.Equal(MapResult.Ok, result);
+        Assert.Null(error);
+        Assert.True(parent.Usage >= before + 300_000, $"parent usage {parent.Usage}, was {before}");
+
+        map.Dispose();
+        Assert.True(map.IsDestroyed);
+        Assert.Throws<ObjectDisposedException>(() => map.Update(2, 16, 0, out _));
+        parent.Remove();
+    }
+
+    [Fact]
+    public void A_map_created_at_the_root_charges_nobody()
+    {
+        MemCgroup bystander = MemCgroup.Root.CreateChild(TestCgroups.UniqueName("root-map"));
+        BpfMap map = BpfMap.Create("unowned", buckets: 16);
+
+        Assert.Equal(MapResult.Ok, map.Update(1, valueSize: 1000, fill: 1, out _));
+
+        Assert.Equal(0, bystander.Usage);
+        map.Dispose();
+        bystander.Remove();
+    }
+}

@@ -23,6 +23,7 @@ public sealed class TenantMapService : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(workers);
         Parent = MemCgroup.Root.CreateChild(cgroupName);
         KmemMetrics.Track(Parent);
+        KmemMetrics.Track(MapEntry.Cache);
         _pool = new MapWorkerPool(workers);
     }
 
