@@ -100,9 +100,11 @@ public sealed unsafe class BpfMap : IDisposable
             using (memcg.Enter())
             {
                 entry = MapEntry.Alloc(UpdateGfp);
+                Interlocked.Increment(ref _allocations);
                 try
                 {
                     value = (byte*)Kmalloc.Alloc((nuint)valueSize, UpdateGfp);
+                    Interlocked.Increment(ref _allocations);
                 }
                 catch
                 {
@@ -122,7 +124,6 @@ public sealed unsafe class BpfMap : IDisposable
             memcg.CssPut();
         }
 
-        Interlocked.Add(ref _allocations, 2);
         new Span<byte>(value, valueSize).Fill(fill);
         entry->Key = key;
         entry->Value = value;
@@ -191,7 +192,11 @@ public sealed unsafe class BpfMap : IDisposable
         return false;
     }
 
-    /// <summary>Destroys the map: every element, value and the bucket array are freed and the owner reference dropped. Idempotent.</summary>
+    /// <summary>
+    /// Destroys the map: every element, value and the bucket array are freed and the owner reference
+    /// dropped. Idempotent. Like the kernel's map refcount, the caller must make sure no operation is
+    /// still running (the service joins its workers first); operations after it throw ObjectDisposedException.
+    /// </summary>
     public void Dispose()
     {
         MapEntry** table;
