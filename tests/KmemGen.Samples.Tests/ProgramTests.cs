@@ -89,6 +89,16 @@ public sealed class ProgramTests
         Assert.Contains(lines, l => l.TrimStart().StartsWith("bpf_htab_elem", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void No_live_prints_only_the_summary()
+    {
+        (_, string stdout, _) = Run("--tenants", "2", "--duration", "300ms", "--no-live");
+
+        Assert.DoesNotContain(stdout.Split('\n'), l => l.StartsWith('['));
+        Assert.Contains("At the end of the load (", stdout);
+        Assert.Contains("After every map was destroyed: /tenants usage 0B, slab 0B.", stdout);
+    }
+
     private static int CountOf(string text, string part)
     {
         int count = 0;
