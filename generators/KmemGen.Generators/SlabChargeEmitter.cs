@@ -98,8 +98,8 @@ internal static class SlabChargeEmitter
         w.WriteLine($"/// <summary>Fills <paramref name=\"objects\"/> with new <see cref=\"{model.Name}\"/> objects (kmem_cache_alloc_bulk), {charging} in one step.</summary>");
         w.WriteLine("/// <param name=\"gfp\">Allocation flags.</param>");
         w.WriteLine("/// <param name=\"objects\">Receives one object pointer per element.</param>");
-        w.WriteLine("/// <returns>The number of objects allocated.</returns>");
-        w.WriteLine("/// <exception cref=\"global::KmemGen.MemCgroupLimitExceededException\">The charge would take a cgroup over its memory.max; nothing is allocated.</exception>");
+        w.WriteLine("/// <returns>The number of objects allocated: always <c>objects.Length</c>, since a failure throws.</returns>");
+        w.WriteLine("/// <exception cref=\"global::KmemGen.MemCgroupLimitExceededException\">The charge would take a cgroup over its memory.max; nothing is allocated or charged.</exception>");
         w.WriteLine(generatedCode);
         w.WriteLine($"public static int AllocBulk({Gfp} gfp, global::System.Span<global::System.IntPtr> objects) => {HolderName}.Instance.AllocBulk({gfpArgument}, objects);");
         w.WriteLine();

@@ -29,8 +29,17 @@ public sealed partial class SlabChargeGenerator
         {
             var type = (INamedTypeSymbol)context.TargetSymbol;
             var declaration = (TypeDeclarationSyntax)context.TargetNode;
-            AttributeData attribute = context.Attributes[0];
+            AttributeData attribute = OwnAttribute(context, declaration);
             var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(token) as AttributeSyntax;
+
+            // The compiler already rejects [SlabCharge] on a class (CS0592) and twice on one struct
+            // (CS0579, e.g. on two partial declarations); adding our own errors would only repeat it,
+            // and a second model would collide on the hint name.
+            if (type.TypeKind != TypeKind.Struct || !IsFirstApplication(type, attribute))
+            {
+                return SlabChargeResult.Nothing;
+            }
+
             // Names are built by walking the symbol once: ToDisplayString costs ~50 us per call and
             // the transform re-runs for every [SlabCharge] type after any edit.
             TypeNames names = TypeNames.From(type);
@@ -201,6 +210,17 @@ public sealed partial class SlabChargeGenerator
                 }
             }
 
+            // A file-local type can only be extended in its own file; a partial in the generated file
+            // would silently declare a second, unrelated type of the same name.
+            for (INamedTypeSymbol? t = type; t is not null; t = t.ContainingType)
+            {
+                if (t.IsFileLocal)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.FileLocalId, location, t.Name));
+                    break;
+                }
+            }
+
             bool generic = false;
             if (type.Arity > 0)
             {
@@ -231,6 +251,45 @@ public sealed partial class SlabChargeGenerator
 
             return diagnostics.Count == before;
         }
+
+        /// <summary>
+        /// The [SlabCharge] written on this declaration: when two partial declarations in one file
+        /// both carry it, FAWMN hands each node the attributes of the whole tree.
+        /// </summary>
+        private static AttributeData OwnAttribute(GeneratorAttributeSyntaxContext context, TypeDeclarationSyntax declaration)
+        {
+            foreach (AttributeData candidate in context.Attributes)
+            {
+                if (candidate.ApplicationSyntaxReference is { } reference
+                    && reference.SyntaxTree == declaration.SyntaxTree
+                    && declaration.Span.Contains(reference.Span))
+                {
+                    return candidate;
+                }
+            }
+
+            return context.Attributes[0];
+        }
+
+        private static bool IsFirstApplication(INamedTypeSymbol type, AttributeData attribute)
+        {
+            foreach (AttributeData candidate in type.GetAttributes())
+            {
+                if (SymbolEqualityComparer.Default.Equals(candidate.AttributeClass, attribute.AttributeClass))
+                {
+                    // GetAttributes lists applications in declaration order, the same order on every run.
+                    return ReferenceEquals(candidate, attribute) || SameApplication(candidate, attribute);
+                }
+            }
+
+            return true;
+        }
+
+        private static bool SameApplication(AttributeData a, AttributeData b) =>
+            a.ApplicationSyntaxReference is { } x
+            && b.ApplicationSyntaxReference is { } y
+            && x.SyntaxTree == y.SyntaxTree
+            && x.Span == y.Span;
 
         private static bool IsPartialEverywhere(INamedTypeSymbol type, CancellationToken token)
         {

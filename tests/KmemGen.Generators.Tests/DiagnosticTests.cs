@@ -1,6 +1,7 @@
 using System.Globalization;
 using KmemGen.Generators.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace KmemGen.Generators.Tests;
 
@@ -242,6 +243,39 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void KMEM0909_file_local_struct_is_reported()
+    {
+        Diagnostic d = Single("""
+            using KmemGen;
+
+            [SlabCharge]
+            file partial struct {|KMEM0909:Scratch|}
+            {
+                public int X;
+            }
+            """);
+
+        Assert.Equal(
+            "'Scratch' is a file-local type, and generated code lives in another file where it cannot extend it; remove the 'file' modifier from 'Scratch'",
+            Message(d));
+        AssertDescriptor(d, "Design");
+    }
+
+    [Fact]
+    public void KMEM0909_struct_nested_in_a_file_local_type_names_that_type()
+    {
+        Diagnostic d = Single("""
+            file partial class Local
+            {
+                [KmemGen.SlabCharge]
+                public partial struct {|KMEM0909:Entry|} { public int X; }
+            }
+            """);
+
+        Assert.StartsWith("'Local' is a file-local type", Message(d));
+    }
+
+    [Fact]
     public void Pragma_warning_disable_suppresses_a_generator_diagnostic()
     {
         const string Struct = """
@@ -264,6 +298,18 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void NoWarn_or_editorconfig_severity_none_drops_a_generator_diagnostic()
+    {
+        // <NoWarn> and dotnet_diagnostic.ID.severity reach the compiler as specific diagnostic options.
+        CSharpCompilation compilation = GeneratorHarness.CreateCompilation("[KmemGen.SlabCharge] public struct Packet { public int Length; }");
+        CSharpCompilation configured = compilation.WithOptions(compilation.Options.WithSpecificDiagnosticOptions(
+            new Dictionary<string, ReportDiagnostic> { ["KMEM0901"] = ReportDiagnostic.Suppress }));
+
+        Assert.Single(GeneratorHarness.Run(compilation).GeneratorDiagnostics);
+        Assert.Empty(GeneratorHarness.Run(configured).GeneratorDiagnostics);
+    }
+
+    [Fact]
     public void Shape_errors_emit_no_code_but_argument_errors_still_emit_it()
     {
         GeneratorOutput notPartial = GeneratorHarness.Run("[KmemGen.SlabCharge] public struct A { public int X; }");
@@ -280,12 +326,31 @@ public sealed class DiagnosticTests
     [InlineData("[KmemGen.SlabCharge(Align = int.MaxValue, Name = null)] public partial struct A { public A Self; }")]
     [InlineData("[KmemGen.SlabCharge] public partial record struct R(int X, string Y);")]
     [InlineData("[KmemGen.SlabCharge] partial struct @event { public int X; }")]
+    [InlineData("[KmemGen.SlabCharge] public partial record R(int X);")]
+    [InlineData("[KmemGen.SlabCharge] partial struct Twice { public int X; } [KmemGen.SlabCharge] partial struct Twice { }")]
     public void Broken_or_odd_input_never_makes_the_generator_throw(string source)
     {
         // Run rethrows GeneratorRunResult.Exception.
         GeneratorOutput output = GeneratorHarness.Run(source);
 
         Assert.Null(output.Result.Exception);
+    }
+
+    [Fact]
+    public void Misplaced_attributes_are_left_to_the_compiler_errors()
+    {
+        GeneratorOutput onClass = GeneratorHarness.Run("[KmemGen.SlabCharge] public partial record R(int X);");
+        GeneratorOutput twice = GeneratorHarness.Run(
+            "[KmemGen.SlabCharge] partial struct Twice { public int X; }",
+            "[KmemGen.SlabCharge] partial struct Twice { }");
+
+        Assert.Empty(onClass.GeneratorDiagnostics);
+        Assert.Empty(onClass.Result.GeneratedSources);
+        Assert.Contains(onClass.CompilationDiagnostics, d => d.Id == "CS0592");
+
+        Assert.Empty(twice.GeneratorDiagnostics);
+        Assert.Equal("Twice.g.cs", Assert.Single(twice.Result.GeneratedSources).HintName);
+        Assert.Contains(twice.CompilationDiagnostics, d => d.Id == "CS0579");
     }
 
     private static Diagnostic Single(string markup) => Assert.Single(Diagnose(markup));

@@ -59,6 +59,31 @@ public sealed class EndToEndTests(ITestOutputHelper log)
 
                 return seen;
             }
+
+            // The same three points for one AllocBulk/FreeBulk round (kmem_cache_alloc_bulk).
+            public static long[] RunBulk(MemCgroup cg, int count, Gfp gfp)
+            {
+                long[] seen = new long[6];
+                using (cg.Enter())
+                {
+                    seen[0] = cg.Usage;
+                    seen[3] = cg.Stat.Slab;
+                    System.IntPtr[] objects = new System.IntPtr[count];
+                    int filled = Session.AllocBulk(gfp, objects);
+                    if (filled != count || !Session.TryAllocBulk(gfp, System.Span<System.IntPtr>.Empty))
+                    {
+                        throw new System.InvalidOperationException($"AllocBulk filled {filled} of {count}");
+                    }
+
+                    seen[1] = cg.Usage;
+                    seen[4] = cg.Stat.Slab;
+                    Session.FreeBulk(objects);
+                    seen[2] = cg.Usage;
+                    seen[5] = cg.Stat.Slab;
+                }
+
+                return seen;
+            }
         }
         """;
 
@@ -81,6 +106,18 @@ public sealed class EndToEndTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void Generated_AllocBulk_charges_in_one_step_and_FreeBulk_refunds()
+    {
+        long[] seen = RunScenario("e2e_bulk", TestOptionsProvider.Empty, Gfp.Kernel, "RunBulk");
+        log.WriteLine($"memory.current {seen[0]} -> {seen[1]} -> {seen[2]}; slab {seen[3]} -> {seen[4]} -> {seen[5]}");
+
+        Assert.True(seen[1] - seen[0] >= (long)ObjectBytes * Objects, $"memory.current rose by {seen[1] - seen[0]}");
+        Assert.True(seen[4] - seen[3] >= (long)ObjectBytes * Objects, $"memory.stat slab rose by {seen[4] - seen[3]}");
+        Assert.True(seen[2] - seen[0] < (seen[1] - seen[0]) / 2, $"memory.current fell only from {seen[1]} to {seen[2]}");
+        Assert.Equal(seen[3], seen[5]);
+    }
+
+    [Fact]
     public void With_KmemAccounting_false_nothing_is_charged_even_with_Gfp_Account()
     {
         long[] seen = RunScenario("e2e_unaccounted", TestOptionsProvider.WithAccounting("false"), Gfp.Account);
@@ -88,7 +125,7 @@ public sealed class EndToEndTests(ITestOutputHelper log)
         Assert.Equal(new long[] { 0, 0, 0, 0, 0, 0 }, seen);
     }
 
-    private static long[] RunScenario(string cacheName, TestOptionsProvider options, Gfp gfp)
+    private static long[] RunScenario(string cacheName, TestOptionsProvider options, Gfp gfp, string method = "Run")
     {
         GeneratorOutput output = GeneratorHarness.Run(
             GeneratorHarness.CreateCompilation(Program.Replace("CACHE_NAME", cacheName, StringComparison.Ordinal)),
@@ -106,7 +143,7 @@ public sealed class EndToEndTests(ITestOutputHelper log)
         {
             image.Position = 0;
             Assembly assembly = context.LoadFromStream(image);
-            MethodInfo run = assembly.GetType("E2E.Scenario", throwOnError: true)!.GetMethod("Run")!;
+            MethodInfo run = assembly.GetType("E2E.Scenario", throwOnError: true)!.GetMethod(method)!;
 
             MemCgroup cg = MemCgroup.Root.CreateChild($"gen-{cacheName}-{Guid.NewGuid():N}");
             try

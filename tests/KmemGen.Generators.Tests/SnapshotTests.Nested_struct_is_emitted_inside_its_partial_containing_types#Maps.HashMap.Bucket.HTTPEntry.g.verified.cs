@@ -39,8 +39,8 @@ namespace Maps
                 /// <summary>Fills <paramref name="objects"/> with new <see cref="HTTPEntry"/> objects (kmem_cache_alloc_bulk), charged to the current memory cgroup (<see cref="global::KmemGen.MemCgroup.Current"/>) in one step.</summary>
                 /// <param name="gfp">Allocation flags.</param>
                 /// <param name="objects">Receives one object pointer per element.</param>
-                /// <returns>The number of objects allocated.</returns>
-                /// <exception cref="global::KmemGen.MemCgroupLimitExceededException">The charge would take a cgroup over its memory.max; nothing is allocated.</exception>
+                /// <returns>The number of objects allocated: always <c>objects.Length</c>, since a failure throws.</returns>
+                /// <exception cref="global::KmemGen.MemCgroupLimitExceededException">The charge would take a cgroup over its memory.max; nothing is allocated or charged.</exception>
                 [global::System.CodeDom.Compiler.GeneratedCode("KmemGen.Generators", "FIXED_VERSION")]
                 public static int AllocBulk(global::KmemGen.Gfp gfp, global::System.Span<global::System.IntPtr> objects) => __KmemGenSlabCache.Instance.AllocBulk(gfp, objects);
 

@@ -16,6 +16,7 @@ internal static class DiagnosticDescriptors
     public const string InvalidAlignId = "KMEM0906";
     public const string DuplicateNameId = "KMEM0907";
     public const string UnsafeNotAllowedId = "KMEM0908";
+    public const string FileLocalId = "KMEM0909";
 
     private const string Usage = "Usage";
     private const string Design = "Design";
@@ -68,10 +69,16 @@ internal static class DiagnosticDescriptors
         "[SlabCharge] requires unsafe code",
         "'{0}' gets pointer-returning Alloc/Free members, which need unsafe code; set <AllowUnsafeBlocks>true</AllowUnsafeBlocks> in the project");
 
+    public static readonly DiagnosticDescriptor FileLocal = Create(
+        FileLocalId,
+        Design,
+        "[SlabCharge] struct must not be file-local",
+        "'{0}' is a file-local type, and generated code lives in another file where it cannot extend it; remove the 'file' modifier from '{0}'");
+
     /// <summary>All descriptors by ID, for turning <see cref="Models.DiagnosticInfo"/> back into diagnostics.</summary>
     public static readonly IReadOnlyDictionary<string, DiagnosticDescriptor> ById = new[]
     {
-        NotPartial, NotUnmanaged, Generic, RefStruct, InvalidName, InvalidAlign, DuplicateName, UnsafeNotAllowed,
+        NotPartial, NotUnmanaged, Generic, RefStruct, InvalidName, InvalidAlign, DuplicateName, UnsafeNotAllowed, FileLocal,
     }.ToDictionary(d => d.Id, StringComparer.Ordinal);
 
     public static string HelpLink(string id) => $"https://github.com/kmemgen/kmemgen/blob/main/docs/rules/{id}.md";

@@ -9,4 +9,8 @@ namespace KmemGen.Generators.Models;
 internal sealed record SlabChargeResult(
     SlabChargeTypeModel? Model,
     EquatableArray<DiagnosticInfo> Diagnostics,
-    CacheNameInfo? CacheName);
+    CacheNameInfo? CacheName)
+{
+    /// <summary>For a node the generator leaves to the compiler's own errors.</summary>
+    public static readonly SlabChargeResult Nothing = new(null, EquatableArray<DiagnosticInfo>.Empty, null);
+}

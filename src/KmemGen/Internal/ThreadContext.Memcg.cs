@@ -24,12 +24,10 @@ internal sealed partial class ThreadContext
     internal ObjCgroup? StockObjcg;
     /// <summary><see cref="StockObjcg"/>'s id; an object whose owner slot equals it refunds into the stock.</summary>
     internal uint StockObjcgId;
-    /// <summary>Bytes charged to the page counters but not (yet) held by any object; 0..ObjStock.BatchBytes.</summary>
-    internal long StockBytes;
+    /// <summary>The stock's byte count and stat deltas: the only fields the charge fast path writes.</summary>
+    internal PaddedStock Stock;
     /// <summary>The drain generation this stock last saw; a different global value means "drain before use".</summary>
     internal int StockGeneration;
-    /// <summary>memory.stat deltas not yet written to the stock's cgroup (flushed past one page).</summary>
-    internal StatDeltas StockStat;
     /// <summary>Finalizable sentinel that drains this stock when the thread has exited.</summary>
     internal ThreadExitDrain? StockExitDrain;
 
@@ -39,6 +37,20 @@ internal sealed partial class ThreadContext
     // ---- RCU ----
     /// <summary>This thread's RCU reader record, registered on the first Rcu.ReadLock().</summary>
     internal RcuReader? RcuReader;
+}
+
+/// <summary>
+/// The fast path's written fields, with a cache line of padding on each side: two threads'
+/// ThreadContexts are often allocated next to each other, and without the padding each thread's
+/// charges would invalidate the line the other thread's stock lives on (false sharing).
+/// </summary>
+[System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Explicit, Size = 64 + 8 + 8 * MemcgStatItems.Count + 64)]
+internal struct PaddedStock
+{
+    /// <summary>Bytes charged to the page counters but not (yet) held by any object; 0..ObjStock.BatchBytes.</summary>
+    [System.Runtime.InteropServices.FieldOffset(64)] public long Bytes;
+    /// <summary>memory.stat deltas not yet written to the stock's cgroup (flushed past one page).</summary>
+    [System.Runtime.InteropServices.FieldOffset(72)] public StatDeltas Stat;
 }
 
 /// <summary>Per-item memory.stat deltas cached in the stock (the kernel's obj_stock nr_slab_*_b).</summary>

@@ -44,6 +44,7 @@ public sealed partial class MemCgroup
     /// </summary>
     internal static ObjCgroup? ResolveObjcg(MemCgroup? memcg)
     {
+        using var rcu = Rcu.ReadLock();
         for (MemCgroup? m = memcg; m is not null && !m.IsRoot; m = m.Parent)
         {
             ObjCgroup? objcg = m.ObjcgRcu;

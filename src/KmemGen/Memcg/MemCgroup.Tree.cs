@@ -13,6 +13,7 @@ public sealed partial class MemCgroup
     /// ArgumentException for an empty name, ".", "..", a name with '/', a newline or NUL, one longer than
     /// <see cref="MaxNameLength"/> UTF-8 bytes, or a duplicate; InvalidOperationException on a removed cgroup.
     /// </summary>
+    [MightSleep]  // takes cgroup_mutex
     public MemCgroup CreateChild(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -51,6 +52,7 @@ public sealed partial class MemCgroup
     /// the parent (memcg_reparent_objcgs), so later frees refund the parent; the cgroup itself is freed
     /// once its last css reference is gone and a grace period has passed. Its own counters stop moving.
     /// </summary>
+    [MightSleep]  // takes cgroup_mutex
     public void Remove()
     {
         MemCgroup parent;

@@ -57,6 +57,7 @@ public sealed partial class MemCgroup
     internal PageCounter Counter { get; }
 
     /// <summary>memcg-&gt;objcg (rcu_dereference): the handle new charges take, or null (root, removed).</summary>
+    [RcuProtected]
     internal ObjCgroup? ObjcgRcu => Volatile.Read(ref _objcg);
 
     /// <inheritdoc/>

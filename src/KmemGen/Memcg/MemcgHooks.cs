@@ -32,9 +32,9 @@ internal static class MemcgHooks
         if (objcg is null) return NoOwner;
         long size = (long)bytesPerObject * count;
         // consume_obj_stock: same handle cached, enough bytes, no drain requested.
-        if (objcg == tc.StockObjcg && size <= tc.StockBytes && tc.StockGeneration == ObjStock.DrainGeneration)
+        if (objcg == tc.StockObjcg && size <= tc.Stock.Bytes && tc.StockGeneration == ObjStock.DrainGeneration)
         {
-            tc.StockBytes -= size;
+            tc.Stock.Bytes -= size;
             ObjStock.AddStat(tc, item, size);
             return tc.MemcgObjcgId;
         }
@@ -49,9 +49,9 @@ internal static class MemcgHooks
         // The stock pins its handle, so its id cannot have been reused: equal ids mean the same handle.
         if (owner == tc.StockObjcgId && tc.StockGeneration == ObjStock.DrainGeneration)
         {
-            tc.StockBytes += bytes;
+            tc.Stock.Bytes += bytes;
             ObjStock.AddStat(tc, item, -bytes);
-            if (tc.StockBytes > ObjStock.BatchBytes) ObjStock.Trim(tc);
+            if (tc.Stock.Bytes > ObjStock.BatchBytes) ObjStock.Trim(tc);
             return;
         }
         ObjStock.Uncharge(tc, ObjCgroupTable.Lookup(owner), bytes, item);

@@ -48,7 +48,7 @@ public sealed partial class ObjCgroup
     [RcuProtected]
     public MemCgroup MemCgroup => Volatile.Read(ref _memcg);
 
-    /// <summary><see cref="MemCgroup"/> for callers holding the cgroup mutex (lockdep_is_held(&amp;cgroup_mutex)).</summary>
+    /// <summary><see cref="MemCgroup"/> for callers holding the cgroup mutex (lockdep_is_held(&amp;cgroup_mutex)), not RCU.</summary>
     internal MemCgroup MemCgroupUnlocked => Volatile.Read(ref _memcg);
 
     /// <summary>

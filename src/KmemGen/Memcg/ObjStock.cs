@@ -56,9 +56,9 @@ internal static class ObjStock
     public static ChargeResult Charge(ThreadContext tc, ObjCgroup objcg, long size, MemcgStatItem item, Gfp gfp)
     {
         // consume_obj_stock
-        if (tc.StockObjcg == objcg && size <= tc.StockBytes && tc.StockGeneration == DrainGeneration)
+        if (tc.StockObjcg == objcg && size <= tc.Stock.Bytes && tc.StockGeneration == DrainGeneration)
         {
-            tc.StockBytes -= size;
+            tc.Stock.Bytes -= size;
             AddStat(tc, item, size);
             return ChargeResult.Charged;
         }
@@ -70,9 +70,9 @@ internal static class ObjStock
     {
         if (tc.StockObjcg == objcg && tc.StockGeneration == DrainGeneration)
         {
-            tc.StockBytes += size;
+            tc.Stock.Bytes += size;
             AddStat(tc, item, -size);
-            if (tc.StockBytes > BatchBytes) Trim(tc);
+            if (tc.Stock.Bytes > BatchBytes) Trim(tc);
             return;
         }
         UnchargeSlow(tc, objcg, size, item);
@@ -82,7 +82,9 @@ internal static class ObjStock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void AddStat(ThreadContext tc, MemcgStatItem item, long delta)
     {
-        ref long cached = ref tc.StockStat[(int)item];
+        // The item is one of MemcgStatItems.Count enum values (the allocator passes its cache's bucket),
+        // so the inline array needs no bounds check on this path.
+        ref long cached = ref Unsafe.Add(ref Unsafe.As<StatDeltas, long>(ref tc.Stock.Stat), (int)item);
         cached += delta;
         if ((ulong)(cached + PageSize) > 2 * PageSize) FlushStat(tc, item);
     }
@@ -92,12 +94,12 @@ internal static class ObjStock
     {
         if (tc.StockGeneration != DrainGeneration) Drain(tc);
         if (tc.StockObjcg != objcg && !SwitchTo(tc, objcg)) return ChargeResult.Dead;
-        if (tc.StockBytes < size)
+        if (tc.Stock.Bytes < size)
         {
-            ChargeResult refilled = Refill(tc, objcg, size - tc.StockBytes, size, gfp);
+            ChargeResult refilled = Refill(tc, objcg, size - tc.Stock.Bytes, size, gfp);
             if (refilled != ChargeResult.Charged) return refilled;
         }
-        tc.StockBytes -= size;
+        tc.Stock.Bytes -= size;
         AddStat(tc, item, size);
         return ChargeResult.Charged;
     }
@@ -109,9 +111,9 @@ internal static class ObjStock
         // The refunded bytes are pages pinning objcg, so it is alive and the pin cannot fail.
         if (tc.StockObjcg != objcg && !SwitchTo(tc, objcg))
             throw new InvalidOperationException($"Refund to released ObjCgroup {objcg.Id}: the owner id was refunded twice or corrupted.");
-        tc.StockBytes += size;
+        tc.Stock.Bytes += size;
         AddStat(tc, item, -size);
-        if (tc.StockBytes > BatchBytes) Trim(tc);
+        if (tc.Stock.Bytes > BatchBytes) Trim(tc);
     }
 
     /// <summary>
@@ -125,10 +127,10 @@ internal static class ObjStock
         ObjCgroup? old = tc.StockObjcg;
         if (old is null) return;
         FlushAllStats(tc);
-        long bytes = tc.StockBytes;
+        long bytes = tc.Stock.Bytes;
         tc.StockObjcg = null;
         tc.StockObjcgId = MemcgHooks.NoOwner;
-        tc.StockBytes = 0;
+        tc.Stock.Bytes = 0;
 
         long pages = bytes & ~PageMask;
         if (pages > 0) UnchargePages(old, pages);
@@ -145,7 +147,7 @@ internal static class ObjStock
         if (!objcg.TryPin(1)) return false;
         tc.StockObjcg = objcg;
         tc.StockObjcgId = objcg.Id;
-        tc.StockBytes = Interlocked.Exchange(ref objcg.NrChargedBytes, 0);
+        tc.Stock.Bytes = Interlocked.Exchange(ref objcg.NrChargedBytes, 0);
         tc.StockExitDrain ??= new ThreadExitDrain(tc);
         return true;
     }
@@ -160,13 +162,13 @@ internal static class ObjStock
         long exact = (missing + PageMask) & ~PageMask;
         long batch = Math.Max(exact, BatchBytes);
         ChargeResult result = TryChargePages(objcg, batch, force: false, out PageCounter? failed);
-        if (result == ChargeResult.Charged) { tc.StockBytes += batch; return result; }
+        if (result == ChargeResult.Charged) { tc.Stock.Bytes += batch; return result; }
         if (result == ChargeResult.Dead) return result;
 
         if (batch > exact)
         {
             result = TryChargePages(objcg, exact, force: false, out failed);
-            if (result != ChargeResult.Failed) { if (result == ChargeResult.Charged) tc.StockBytes += exact; return result; }
+            if (result != ChargeResult.Failed) { if (result == ChargeResult.Charged) tc.Stock.Bytes += exact; return result; }
         }
 
         if ((gfp & Gfp.NoWait) == 0)
@@ -175,7 +177,7 @@ internal static class ObjStock
             RequestDrainAll();
             Thread.Yield();
             result = TryChargePages(objcg, exact, force: false, out PageCounter? again);
-            if (result != ChargeResult.Failed) { if (result == ChargeResult.Charged) tc.StockBytes += exact; return result; }
+            if (result != ChargeResult.Failed) { if (result == ChargeResult.Charged) tc.Stock.Bytes += exact; return result; }
             failed = again;
             failed!.Owner.RaiseEvent(MemcgEvent.Oom);
         }
@@ -183,7 +185,7 @@ internal static class ObjStock
         if ((gfp & Gfp.NoFail) != 0)
         {
             result = TryChargePages(objcg, exact, force: true, out _);
-            if (result == ChargeResult.Charged) tc.StockBytes += exact;
+            if (result == ChargeResult.Charged) tc.Stock.Bytes += exact;
             return result;
         }
 
@@ -238,8 +240,8 @@ internal static class ObjStock
     // alloc/free loop around the boundary does not refill and return on every call.
     public static void Trim(ThreadContext tc)
     {
-        long give = (tc.StockBytes - BatchBytes / 2) & ~PageMask;
-        tc.StockBytes -= give;
+        long give = (tc.Stock.Bytes - BatchBytes / 2) & ~PageMask;
+        tc.Stock.Bytes -= give;
         UnchargePages(tc.StockObjcg!, give);
     }
 
@@ -261,7 +263,7 @@ internal static class ObjStock
 
     private static void FlushStat(ThreadContext tc, MemcgStatItem item)
     {
-        ref long cached = ref tc.StockStat[(int)item];
+        ref long cached = ref tc.Stock.Stat[(int)item];
         if (cached == 0) return;
         ObjCgroup? objcg = tc.StockObjcg;
         if (objcg is not null)

@@ -21,7 +21,9 @@ internal sealed class PageCounter(PageCounter? parent, MemCgroup owner)
     public MemCgroup Owner { get; } = owner;
 
     public long Usage => Volatile.Read(ref _usage);
-    public long Max { get => Volatile.Read(ref _max); set => Volatile.Write(ref _max, value); }
+    // xchg, as memory_max_write: a full fence, so a writer that then reads usage and a charger that added
+    // to usage and then reads max cannot both miss each other.
+    public long Max { get => Volatile.Read(ref _max); set => Interlocked.Exchange(ref _max, value); }
     public long High { get => Volatile.Read(ref _high); set => Volatile.Write(ref _high, value); }
     public long Watermark => Volatile.Read(ref _watermark);
     public long FailCount => Volatile.Read(ref _failcnt);

@@ -12,6 +12,7 @@ public sealed unsafe partial class SlabCache
     private enum ChargeResult { Ok, LimitExceeded, NoVector }
 
     /// <summary>Charges one just-taken slot (still in the thread's frozen slab) and records its owner.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private ChargeResult ChargeOne(ThreadContext tc, CpuSlab c, byte* slot, Gfp gfp)
     {
         uint owner = MemcgHooks.ChargeObjects(tc, ObjectSize, 1, _statItem, gfp);

@@ -6,12 +6,18 @@ namespace KmemGen;
 
 // Slow paths: refilling a thread's cpu slab, remote and locked frees, the partial list, new and
 // discarded slabs. Locking rule: _lock (the kmem_cache_node list_lock) guards the partial list, the
-// Freelist/InUse of every slab that is not frozen, the frozen bit's transitions and the CpuSlab registry.
-// A frozen slab's objects belong to its owner's CpuSlab.Freelist, plus the Remote list that any
-// thread may push to with a CAS while the frozen bit is set.
+// Freelist/InUse of every slab that is not frozen, the transitions of the frozen and partial bits, and
+// the CpuSlab registry. A slab's Remote word is [frozen:1][partial:1][count:30][head offset + 1:32]:
+// while either bit is set, any thread frees into the slab with a lock-free CAS push (the objects of a
+// frozen slab belong to its owner's CpuSlab.Freelist plus that list; a partial slab's free objects are
+// its Freelist plus that list). A slab with neither bit is full: freeing into it moves it to the
+// partial list, a list change, so that free takes the lock, as __slab_free takes list_lock.
 public sealed unsafe partial class SlabCache
 {
     private const long FrozenBit = long.MinValue;
+    private const long PartialBit = 1L << 62;
+    private const long StateBits = FrozenBit | PartialBit;
+    private const long CountMask = (1L << 30) - 1;
     /// <summary>MIN_PARTIAL: empty slabs kept on the partial list before they go back to the page allocator.</summary>
     private const int MinPartial = 5;
 
@@ -173,11 +179,42 @@ public sealed unsafe partial class SlabCache
     /// <summary>Gives a partial slab to a thread: all its free objects move to the thread's list (get_freelist).</summary>
     private void FreezeLocked(CpuSlab c, PageDesc* s)
     {
+        // Swap the partial bit for the frozen bit in one CAS: objects pushed while the slab was partial
+        // stay on the remote list, now the owner's to drain; no push can fall between two states.
+        long old, next;
+        do
+        {
+            old = Volatile.Read(ref s->Remote);
+            next = (old & ~StateBits) | FrozenBit;
+        }
+        while (Interlocked.CompareExchange(ref s->Remote, next, old) != old);
         c.Freelist = s->Freelist;
         s->Freelist = null;
         s->InUse = s->Objects;
-        Volatile.Write(ref s->Remote, FrozenBit);
         Attach(c, s);
+        if (c.Freelist == null)
+        {
+            // Every free object was pushed remotely: take them now (a partial slab has at least one).
+            c.Freelist = RemoteHead(c.SlabStart, Interlocked.Exchange(ref s->Remote, FrozenBit));
+        }
+    }
+
+    /// <summary>
+    /// Moves the objects pushed into a partial slab onto its locked free list (Shrink needs the true
+    /// InUse to see which slabs are empty).
+    /// </summary>
+    private void CollectLocked(PageDesc* s)
+    {
+        long w = Interlocked.Exchange(ref s->Remote, PartialBit);
+        void* head = RemoteHead(Arena.AddressOf(s), w);
+        if (head == null) return;
+        void* tail = head;
+        int n = 1;
+        for (void* next; (next = *(void**)((byte*)tail + _fpOffset)) != null; tail = next) n++;
+        *(void**)((byte*)tail + _fpOffset) = s->Freelist;
+        s->Freelist = head;
+        s->InUse -= n;
+        if (s->InUse == 0) _nrEmpty++;
     }
 
     /// <summary>
@@ -189,7 +226,7 @@ public sealed unsafe partial class SlabCache
         PageDesc* s = c.Slab;
         long w = Interlocked.Exchange(ref s->Remote, 0);
         void* remote = RemoteHead(c.SlabStart, w);
-        int free = (int)((w >> 32) & 0x7FFFFFFF);
+        int free = (int)((w >> 32) & CountMask);
         void* local = c.Freelist;
         void* tail = null;
         for (void* p = local; p != null; p = *(void**)((byte*)p + _fpOffset))
@@ -230,6 +267,8 @@ public sealed unsafe partial class SlabCache
     /// <summary>Partially used slabs go to the head (reused first), empty ones to the tail.</summary>
     private void AddPartialLocked(PageDesc* s)
     {
+        // Remote is 0 here (just unfrozen, or full): from now on frees into the slab can push lock-free.
+        Volatile.Write(ref s->Remote, PartialBit);
         s->OnPartial = 1;
         _nrPartial++;
         if (s->InUse == 0)
@@ -296,34 +335,46 @@ public sealed unsafe partial class SlabCache
         while (true)
         {
             long old = Volatile.Read(ref s->Remote);
-            if (old >= 0) return false;
+            if ((old & StateBits) == 0) return false;
             *(void**)(slot + _fpOffset) = RemoteHead(start, old);
-            long count = ((old >> 32) & 0x7FFFFFFF) + 1;
-            long next = FrozenBit | (count << 32) | off;
+            long count = ((old >> 32) & CountMask) + 1;
+            // A push that may empty a partial slab goes under the lock instead, so the slab can be
+            // discarded there (a stale InUse only delays that until the next freeze or Shrink).
+            if ((old & FrozenBit) == 0 && count >= Volatile.Read(ref s->InUse)) return false;
+            long next = (old & StateBits) | (count << 32) | off;
             if (Interlocked.CompareExchange(ref s->Remote, next, old) == old) return true;
         }
     }
 
-    /// <summary>__slab_free for a slab nobody has frozen: under the lock, with the list moves it implies.</summary>
+    /// <summary>
+    /// __slab_free into a full slab (neither state bit set): it gains a free object, so it moves to the
+    /// partial list (or, if it holds a single object, back to the page allocator). Frees into frozen and
+    /// partial slabs never come here: they push lock-free.
+    /// </summary>
     private void FreeToSlabLocked(PageDesc* s, byte* slot)
     {
         *(void**)(slot + _fpOffset) = s->Freelist;
         s->Freelist = slot;
-        bool wasFull = s->InUse == s->Objects;
         s->InUse--;
-        if (wasFull)
+        PlaceLocked(s);
+    }
+
+    /// <summary>
+    /// A free that may empty a partial slab: fold in its pushed objects, free, and discard the slab if it
+    /// is empty and MinPartial empty slabs are already kept (__slab_free's discard_slab).
+    /// </summary>
+    private void FreeToPartialLocked(PageDesc* s, byte* slot)
+    {
+        CollectLocked(s);
+        *(void**)(slot + _fpOffset) = s->Freelist;
+        s->Freelist = slot;
+        s->InUse--;
+        if (s->InUse != 0) return;
+        _nrEmpty++;
+        if (_nrEmpty > MinPartial)
         {
-            PlaceLocked(s);
-        }
-        else if (s->InUse == 0 && s->OnPartial != 0)
-        {
-            // It just became empty on the list: count it, and discard it if that makes too many.
-            _nrEmpty++;
-            if (_nrEmpty > MinPartial)
-            {
-                RemovePartialLocked(s);
-                DiscardLocked(s);
-            }
+            RemovePartialLocked(s);
+            DiscardLocked(s);
         }
     }
 
@@ -342,12 +393,17 @@ public sealed unsafe partial class SlabCache
             if (TryPushRemote(s, slot)) return;
             lock (_lock)
             {
-                // Freeze and unfreeze both happen under this lock, so the bit is stable here.
-                if (Volatile.Read(ref s->Remote) >= 0)
+                // The state bits change only under this lock, so they are stable here. A frozen slab
+                // always takes pushes: go round again.
+                long w = Volatile.Read(ref s->Remote);
+                if ((w & FrozenBit) != 0) continue;
+                if ((w & PartialBit) != 0)
                 {
-                    FreeToSlabLocked(s, slot);
+                    FreeToPartialLocked(s, slot);
                     return;
                 }
+                FreeToSlabLocked(s, slot);
+                return;
             }
         }
     }
@@ -450,6 +506,7 @@ public sealed unsafe partial class SlabCache
             while (s != null)
             {
                 PageDesc* next = s->Next;
+                CollectLocked(s);
                 if (s->InUse == 0)
                 {
                     RemovePartialLocked(s);

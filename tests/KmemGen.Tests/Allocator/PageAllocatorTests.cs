@@ -5,6 +5,17 @@ namespace KmemGen.Tests.Allocator;
 [Collection(GlobalPagesCollection.Name)]
 public unsafe class PageAllocatorTests
 {
+    /// <summary>
+    /// Threads of earlier tests that have died hand their cached slabs back from a finalizer, which can
+    /// free pages. Let those run before any test takes its "before" page count.
+    /// </summary>
+    public PageAllocatorTests()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+    }
+
     [Fact]
     public void Every_order_allocates_aligned_blocks_and_counts_its_pages()
     {
@@ -85,24 +96,33 @@ public unsafe class PageAllocatorTests
     {
         long before = Pages.InUse;
         using var cache = SlabCache.Create("stress", 72);
-        var handoff = new System.Collections.Concurrent.ConcurrentQueue<nint>();
+        // Every live object carries a token (at offset 8, clear of the free pointer at 32): an object
+        // handed out twice, or corrupted by the free lists, shows up as a wrong token on free.
+        var handoff = new System.Collections.Concurrent.ConcurrentQueue<(nint Ptr, long Token)>();
+        long corrupt = 0;
         void Worker(int seed)
         {
             var rng = new Random(seed);
-            var held = new List<nint>();
+            var held = new List<(nint Ptr, long Token)>();
+            long next = (long)seed << 40;
+            void Release((nint Ptr, long Token) o)
+            {
+                if (*(long*)((byte*)o.Ptr + 8) != o.Token) Interlocked.Increment(ref corrupt);
+                cache.Free((void*)o.Ptr);
+            }
             for (int op = 0; op < 500_000; op++)
             {
                 int r = rng.Next(100);
                 if (r < 50 || held.Count == 0)
                 {
                     byte* p = (byte*)cache.Alloc();
-                    *(int*)p = seed;              // touch it
-                    held.Add((nint)p);
+                    *(long*)(p + 8) = ++next;
+                    held.Add(((nint)p, next));
                 }
                 else if (r < 85)
                 {
                     int i = rng.Next(held.Count);
-                    cache.Free((void*)held[i]);
+                    Release(held[i]);
                     held[i] = held[^1];
                     held.RemoveAt(held.Count - 1);
                 }
@@ -113,19 +133,24 @@ public unsafe class PageAllocatorTests
                     held[i] = held[^1];
                     held.RemoveAt(held.Count - 1);
                 }
-                else if (handoff.TryDequeue(out nint q))
+                else if (handoff.TryDequeue(out var q))
                 {
-                    cache.Free((void*)q);
+                    Release(q);
                 }
             }
-            foreach (nint p in held) cache.Free((void*)p);
+            foreach (var o in held) Release(o);
             cache.Shrink();   // let go of this thread's cpu slab
         }
         var t1 = new Thread(() => Worker(1));
         var t2 = new Thread(() => Worker(2));
         t1.Start(); t2.Start();
         t1.Join(); t2.Join();
-        while (handoff.TryDequeue(out nint q)) cache.Free((void*)q);
+        while (handoff.TryDequeue(out var q))
+        {
+            Assert.Equal(q.Token, *(long*)((byte*)q.Ptr + 8));
+            cache.Free((void*)q.Ptr);
+        }
+        Assert.Equal(0, Interlocked.Read(ref corrupt));
         Assert.Equal(0, cache.LiveObjects);
         cache.Shrink();
         Assert.Equal(0, cache.PagesInUse);

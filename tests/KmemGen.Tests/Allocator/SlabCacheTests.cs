@@ -89,6 +89,62 @@ public unsafe class SlabCacheTests
     }
 
     [Fact]
+    public void Remote_frees_pushed_into_partial_slabs_are_collected_by_Shrink()
+    {
+        using var cache = SlabCache.Create("remote-partial", 200);
+        int n = cache.ObjectsPerSlab * 4;
+        var objs = new nint[n];
+        for (int i = 0; i < n; i++) objs[i] = (nint)cache.Alloc();
+        // The first free into each full slab moves it to the partial list under the lock; the rest of
+        // that slab's frees are lock-free pushes that only Shrink (or a refill) folds back in.
+        var t = new Thread(() => { foreach (nint p in objs) cache.Free((void*)p); });
+        t.Start();
+        t.Join();
+        Assert.Equal(0, cache.LiveObjects);
+        cache.Shrink();
+        Assert.Equal(0, cache.PagesInUse);
+    }
+
+    [Fact]
+    public void Slabs_emptied_by_remote_frees_go_back_beyond_the_few_kept_empty()
+    {
+        using var cache = SlabCache.Create("remote-empty", 96);
+        int n = cache.ObjectsPerSlab * 20;
+        var objs = new nint[n];
+        for (int i = 0; i < n; i++) objs[i] = (nint)cache.Alloc();
+        Assert.Equal(20, cache.SlabCount);
+        var t = new Thread(() => { foreach (nint p in objs) cache.Free((void*)p); });
+        t.Start();
+        t.Join();
+        // No Shrink: at most MIN_PARTIAL (5) empty slabs are kept, plus this thread's frozen slab.
+        Assert.InRange(cache.SlabCount, 1, 6);
+    }
+
+    [Fact]
+    public void A_partial_slab_whose_objects_were_all_pushed_remotely_can_be_frozen_again()
+    {
+        using var cache = SlabCache.Create("remote-refreeze", 512);
+        int per = cache.ObjectsPerSlab;
+        var first = new nint[per];
+        for (int i = 0; i < per; i++) first[i] = (nint)cache.Alloc();
+        var second = new nint[per];
+        for (int i = 0; i < per; i++) second[i] = (nint)cache.Alloc();   // slab 1 is now full and unfrozen
+        var t = new Thread(() => { foreach (nint p in first) cache.Free((void*)p); });
+        t.Start();
+        t.Join();
+        // Slab 2 runs out: the refill takes slab 1 from the partial list, whose free objects are the
+        // one freed under the lock plus per - 1 pushed remotely.
+        var again = new HashSet<nint>();
+        for (int i = 0; i < per; i++) again.Add((nint)cache.Alloc());
+        Assert.True(again.SetEquals(first));
+        Assert.Equal(2, cache.SlabCount);
+        foreach (nint p in again) cache.Free((void*)p);
+        foreach (nint p in second) cache.Free((void*)p);
+        cache.Shrink();
+        Assert.Equal(0, cache.SlabCount);
+    }
+
+    [Fact]
     public void Shrink_returns_empty_slabs_to_the_page_allocator()
     {
         using var cache = SlabCache.Create("shrink", 512);

@@ -116,4 +116,41 @@ public unsafe class SlabChargingTests
         Assert.True(child.IsFreed);
         parent.Remove();
     }
+
+    [Fact]
+    public void A_bulk_allocation_is_charged_in_one_step_and_each_freed_object_refunds_its_share()
+    {
+        MemCgroup cg = Fresh("slab-bulk");
+        using var cache = SlabCache.Create("memcg-bulk-" + Guid.NewGuid().ToString("N"), 96, SlabFlags.Account);
+        var objects = new IntPtr[32];
+        using (cg.Enter()) Assert.Equal(32, cache.AllocBulk(Gfp.Kernel, objects));
+        Assert.Equal(32L * cache.ObjectSize, cg.Stat.SlabUnreclaimable);
+
+        cache.FreeBulk(objects);
+        DrainThisThread();
+        Assert.Equal(0, cg.Usage);
+        Assert.Equal(0, cg.Stat.SlabUnreclaimable);
+        cg.Remove();
+    }
+
+    [Fact]
+    public void Gfp_NoFail_allocates_past_the_limit()
+    {
+        MemCgroup cg = Fresh("slab-nofail");
+        cg.Max = 4096;
+        using var cache = SlabCache.Create("memcg-nofail-" + Guid.NewGuid().ToString("N"), 2048, SlabFlags.Account);
+        var objects = new List<IntPtr>();
+        using (cg.Enter())
+        {
+            for (int i = 0; i < 4; i++) objects.Add((IntPtr)cache.Alloc(Gfp.NoFail));
+            Assert.True(cache.TryAlloc() == null);
+        }
+        Assert.True(cg.Usage > cg.Max);
+        Assert.Equal(4L * cache.ObjectSize, cg.Stat.SlabUnreclaimable);
+
+        foreach (IntPtr p in objects) cache.Free((void*)p);
+        DrainThisThread();
+        Assert.Equal(0, cg.Usage);
+        cg.Remove();
+    }
 }
