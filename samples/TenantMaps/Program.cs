@@ -1,2 +1,67 @@
-// Replaced by the multi-tenant map sample.
-System.Console.WriteLine("TenantMaps: not built yet");
+using KmemGen.Samples.TenantMaps;
+using KmemGen.Samples.TenantMaps.Cli;
+using KmemGen.Samples.TenantMaps.Reporting;
+
+// Program only parses arguments and renders; the sample itself is SampleRun (tests call it directly).
+CommandLine commandLine;
+try
+{
+    commandLine = CommandLine.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"TenantMaps: {e.Message}");
+    return 2;
+}
+
+if (commandLine.ShowHelp)
+{
+    Console.WriteLine(CommandLine.HelpText);
+    return 0;
+}
+
+SampleOptions options = commandLine.Options;
+using var cancel = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cancel.Cancel();
+};
+
+SampleRun run;
+try
+{
+    run = new SampleRun(options);
+}
+catch (ArgumentException e)
+{
+    // A --limit the cgroup refuses: its message names memory.max and the value.
+    Console.Error.WriteLine($"TenantMaps: {e.Message}");
+    return 2;
+}
+
+using (run)
+{
+    LiveView? live = options.Json || options.NoLive ? null : new LiveView(Console.Out, terminal: !Console.IsOutputRedirected);
+    Task<RunReport> running = run.RunAsync(cancel.Token);
+    if (live is not null)
+    {
+        while (!running.IsCompleted)
+        {
+            live.Render(run.Snapshot());
+            await Task.WhenAny(running, Task.Delay(live.Interval)).ConfigureAwait(false);
+        }
+    }
+
+    RunReport report = await running.ConfigureAwait(false);
+    if (options.Json)
+    {
+        Console.WriteLine(ReportJson.Serialize(report));
+    }
+    else
+    {
+        SummaryWriter.Write(Console.Out, report);
+    }
+
+    return report.Contained ? 0 : 1;
+}
