@@ -64,7 +64,7 @@ public sealed partial class MemCgroup
             case "memory.current" or "memory.events" or "memory.events.local" or "memory.stat":
                 throw new ArgumentException($"{name} of {Path} is read-only (writing '{value}').", nameof(name));
             default:
-                throw UnknownFile(name);
+                throw UnknownFile(name, value);
         }
     }
 
@@ -77,8 +77,8 @@ public sealed partial class MemCgroup
         return bytes;
     }
 
-    private ArgumentException UnknownFile(string name) =>
-        new($"{Path} has no control file '{name}'; known files: {string.Join(", ", ControlFiles)}.", nameof(name));
+    private ArgumentException UnknownFile(string name, string? value = null) =>
+        new($"{Path} has no control file '{name}'{(value is null ? "" : $" (write of '{value}' refused)")}; known files: {string.Join(", ", ControlFiles)}.", nameof(name));
 
     private static string Line(long value) => value.ToString(CultureInfo.InvariantCulture) + "\n";
 

@@ -99,10 +99,36 @@ public sealed partial class MemCgroup
         if (name.Length == 0) throw new ArgumentException("A cgroup name cannot be empty.", nameof(name));
         if (name is "." or "..") throw new ArgumentException($"'{name}' is not a valid cgroup name.", nameof(name));
         if (name.Contains('/')) throw new ArgumentException($"Cgroup name '{name}' contains '/'.", nameof(name));
-        if (name.Contains('\n') || name.Contains('\0'))
-            throw new ArgumentException("A cgroup name cannot contain a newline or NUL.", nameof(name));
+        // The kernel refuses only '/' and newline; we also refuse control characters and leading or
+        // trailing white space, which make paths and memory.stat listings ambiguous to read back.
+        foreach (char ch in name)
+        {
+            if (char.IsControl(ch))
+                throw new ArgumentException($"Cgroup name '{Escape(name)}' contains a control character.", nameof(name));
+        }
+        if (char.IsWhiteSpace(name[0]) || char.IsWhiteSpace(name[^1]))
+            throw new ArgumentException($"Cgroup name '{Escape(name)}' starts or ends with white space.", nameof(name));
         int bytes = Encoding.UTF8.GetByteCount(name);
         if (bytes > MaxNameLength)
             throw new ArgumentException($"Cgroup name is {bytes} UTF-8 bytes long; the limit is {MaxNameLength}.", nameof(name));
+    }
+
+    /// <summary>The name as a C# literal would show it, so an error message names an invisible character.</summary>
+    private static string Escape(string name)
+    {
+        var sb = new StringBuilder(name.Length + 8);
+        foreach (char ch in name)
+        {
+            sb.Append(ch switch
+            {
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                '\0' => "\\0",
+                _ when char.IsControl(ch) || (char.IsWhiteSpace(ch) && ch != ' ') => $"\\u{(int)ch:x4}",
+                _ => ch.ToString(),
+            });
+        }
+        return sb.ToString();
     }
 }

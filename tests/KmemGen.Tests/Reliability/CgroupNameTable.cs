@@ -19,6 +19,8 @@ public class CgroupNameTable
         { "a/b",                   "'a/b'" },
         { "/",                     "'/'" },
         { "trailing/",             "'trailing/'" },
+        { "line\nbreak",           "'line\\nbreak'" },
+        { "nul\0byte",             "'nul\\0byte'" },
         { new string('x', 256),    "256" },
         { new string('é', 128),    "256" },   // 128 chars, 256 UTF-8 bytes
     };

@@ -82,6 +82,7 @@ public class ControlFileWriteTable
         var error = Assert.Throws<ArgumentException>(() => cg.WriteFile(file, value));
 
         Assert.Contains($"'{file}'", error.Message);
+        Assert.Contains($"'{value}'", error.Message);
         Assert.Contains("known files: memory.current", error.Message);
         Assert.Equal("name", error.ParamName);
         Assert.Equal(before, ReadAll(cg));
