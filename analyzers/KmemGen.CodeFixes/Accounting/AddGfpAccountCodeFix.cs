@@ -14,26 +14,15 @@ namespace KmemGen.CodeFixes.Accounting;
 
 /// <summary>KMEM0001: <c>Kmalloc.Alloc(n, f)</c> becomes <c>Kmalloc.Alloc(n, f | Gfp.Account)</c>; an omitted Gfp argument is added.</summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AddGfpAccountCodeFix)), Shared]
-public sealed class AddGfpAccountCodeFix : CodeFixProvider
+public sealed class AddGfpAccountCodeFix : NodeCodeFixProvider
 {
-    private const string Title = "Add Gfp.Account";
+    protected override string Title => "Add Gfp.Account";
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.MissingAccount);
+    protected override string DiagnosticId => DiagnosticIds.MissingAccount;
 
-    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create(FixAsync);
+    protected override bool CanFix(SyntaxNode node, Diagnostic diagnostic) => Rewrite(node, diagnostic) is not null;
 
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null) return;
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (SequentialFixAll.FindNode(root, diagnostic) is not { } node || Rewrite(node, diagnostic) is null) continue;
-            context.RegisterCodeFix(CodeAction.Create(Title, ct => FixAsync(context.Document, node, diagnostic, ct), Title), diagnostic);
-        }
-    }
-
-    private static async Task<Document> FixAsync(Document document, SyntaxNode node, Diagnostic diagnostic, CancellationToken cancellationToken)
+    protected override async Task<Document> FixAsync(Document document, SyntaxNode node, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         var replacement = Rewrite(node, diagnostic);

@@ -25,26 +25,15 @@ namespace KmemGen.CodeFixes.Rcu;
 /// Offered when the get is a statement of its own.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UseConditionalGetCodeFix)), Shared]
-public sealed class UseConditionalGetCodeFix : CodeFixProvider
+public sealed class UseConditionalGetCodeFix : NodeCodeFixProvider
 {
-    private const string Title = "Use a conditional get in a retry loop";
+    protected override string Title => "Use a conditional get in a retry loop";
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.UnconditionalGetUnderRcu);
+    protected override string DiagnosticId => DiagnosticIds.UnconditionalGetUnderRcu;
 
-    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create(FixAsync);
+    protected override bool CanFix(SyntaxNode node, Diagnostic diagnostic) => node is InvocationExpressionSyntax { Parent: ExpressionStatementSyntax, Expression: MemberAccessExpressionSyntax };
 
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null) return;
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (SequentialFixAll.FindNode(root, diagnostic) is not InvocationExpressionSyntax { Parent: ExpressionStatementSyntax, Expression: MemberAccessExpressionSyntax } node) continue;
-            context.RegisterCodeFix(CodeAction.Create(Title, ct => FixAsync(context.Document, node, diagnostic, ct), Title), diagnostic);
-        }
-    }
-
-    private static async Task<Document> FixAsync(Document document, SyntaxNode node, Diagnostic diagnostic, CancellationToken cancellationToken)
+    protected override async Task<Document> FixAsync(Document document, SyntaxNode node, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         if (node is not InvocationExpressionSyntax { Parent: ExpressionStatementSyntax statement, Expression: MemberAccessExpressionSyntax access }) return document;
         if (!diagnostic.Properties.TryGetValue(DiagnosticIds.TryGetMethodProperty, out var tryGet) || string.IsNullOrEmpty(tryGet)) return document;

@@ -21,26 +21,15 @@ namespace KmemGen.CodeFixes.Rcu;
 /// Offered only for a one-variable declaration statement directly in a block.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UseUsingForReadLockCodeFix)), Shared]
-public sealed class UseUsingForReadLockCodeFix : CodeFixProvider
+public sealed class UseUsingForReadLockCodeFix : NodeCodeFixProvider
 {
-    private const string Title = "Hold the RCU read guard in a using";
+    protected override string Title => "Hold the RCU read guard in a using";
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.ReadSectionNotClosed);
+    protected override string DiagnosticId => DiagnosticIds.ReadSectionNotClosed;
 
-    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create(FixAsync);
+    protected override bool CanFix(SyntaxNode node, Diagnostic diagnostic) => Plan(node) is not null;
 
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null) return;
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (SequentialFixAll.FindNode(root, diagnostic) is not { } node || Plan(node) is null) continue;
-            context.RegisterCodeFix(CodeAction.Create(Title, ct => FixAsync(context.Document, node, diagnostic, ct), Title), diagnostic);
-        }
-    }
-
-    private static async Task<Document> FixAsync(Document document, SyntaxNode node, Diagnostic diagnostic, CancellationToken cancellationToken)
+    protected override async Task<Document> FixAsync(Document document, SyntaxNode node, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         if (root is null || Plan(node) is not var (declaration, block, start, dispose)) return document;

@@ -19,26 +19,15 @@ namespace KmemGen.CodeFixes.Rcu;
 /// outside a block.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(WrapInReadSectionCodeFix)), Shared]
-public sealed class WrapInReadSectionCodeFix : CodeFixProvider
+public sealed class WrapInReadSectionCodeFix : NodeCodeFixProvider
 {
-    private const string Title = "Wrap in an RCU read section";
+    protected override string Title => "Wrap in an RCU read section";
 
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(DiagnosticIds.RcuAccessOutsideReadSection);
+    protected override string DiagnosticId => DiagnosticIds.RcuAccessOutsideReadSection;
 
-    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create(FixAsync);
+    protected override bool CanFix(SyntaxNode node, Diagnostic diagnostic) => TargetStatement(node) is not null;
 
-    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
-    {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null) return;
-        foreach (var diagnostic in context.Diagnostics)
-        {
-            if (SequentialFixAll.FindNode(root, diagnostic) is not { } node || TargetStatement(node) is null) continue;
-            context.RegisterCodeFix(CodeAction.Create(Title, ct => FixAsync(context.Document, node, diagnostic, ct), Title), diagnostic);
-        }
-    }
-
-    private static async Task<Document> FixAsync(Document document, SyntaxNode node, Diagnostic diagnostic, CancellationToken cancellationToken)
+    protected override async Task<Document> FixAsync(Document document, SyntaxNode node, Diagnostic diagnostic, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         var statement = TargetStatement(node);
