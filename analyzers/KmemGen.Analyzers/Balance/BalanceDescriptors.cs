@@ -1,3 +1,4 @@
+using KmemGen.Analyzers.Common;
 using Microsoft.CodeAnalysis;
 
 namespace KmemGen.Analyzers.Balance;
@@ -32,8 +33,6 @@ internal static class BalanceDescriptors
         "Released amount differs from the acquired amount",
         "'{0}' releases {1} but '{2}' acquired {3}; release exactly the amount that was acquired");
 
-    private static DiagnosticDescriptor Create(string id, string title, string message) => new(
-        id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true,
-        description: title + ".",
-        helpLinkUri: string.Format(System.Globalization.CultureInfo.InvariantCulture, DiagnosticIds.HelpLinkFormat, id));
+    private static DiagnosticDescriptor Create(string id, string title, string message) =>
+        Descriptors.Create(id, title, message, Category, DiagnosticSeverity.Warning, description: title + ".");
 }

@@ -31,14 +31,7 @@ internal static class MemcgHooks
         ObjCgroup? objcg = tc.MemcgObjcg;
         if (objcg is null) return NoOwner;
         long size = (long)bytesPerObject * count;
-        // consume_obj_stock: same handle cached, enough bytes, no drain requested.
-        if (objcg == tc.StockObjcg && size <= tc.Stock.Bytes && tc.StockGeneration == ObjStock.DrainGeneration)
-        {
-            tc.Stock.Bytes -= size;
-            ObjStock.AddStat(tc, item, size);
-            return tc.MemcgObjcgId;
-        }
-        return ChargeObjectsSlow(tc, size, item, gfp);
+        return ObjStock.TryConsume(tc, objcg, size, item) ? tc.MemcgObjcgId : ChargeObjectsSlow(tc, size, item, gfp);
     }
 
     /// <summary>Refunds one object's charge to the owner recorded for it and drops its reference.</summary>
@@ -49,9 +42,7 @@ internal static class MemcgHooks
         // The stock pins its handle, so its id cannot have been reused: equal ids mean the same handle.
         if (owner == tc.StockObjcgId && tc.StockGeneration == ObjStock.DrainGeneration)
         {
-            tc.Stock.Bytes += bytes;
-            ObjStock.AddStat(tc, item, -bytes);
-            if (tc.Stock.Bytes > ObjStock.BatchBytes) ObjStock.Trim(tc);
+            ObjStock.RefillCached(tc, bytes, item);
             return;
         }
         ObjStock.Uncharge(tc, ObjCgroupTable.Lookup(owner), bytes, item);

@@ -53,16 +53,17 @@ internal static class ObjStock
     public static void DrainCurrentThread() => Drain(ThreadContext.Current);
 
     /// <summary>Charges <paramref name="size"/> bytes to <paramref name="objcg"/> through the stock (obj_cgroup_charge).</summary>
-    public static ChargeResult Charge(ThreadContext tc, ObjCgroup objcg, long size, MemcgStatItem item, Gfp gfp)
+    public static ChargeResult Charge(ThreadContext tc, ObjCgroup objcg, long size, MemcgStatItem item, Gfp gfp) =>
+        TryConsume(tc, objcg, size, item) ? ChargeResult.Charged : ChargeSlow(tc, objcg, size, item, gfp);
+
+    /// <summary>consume_obj_stock: takes the bytes when the stock caches this handle, holds enough and no drain is due.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryConsume(ThreadContext tc, ObjCgroup objcg, long size, MemcgStatItem item)
     {
-        // consume_obj_stock
-        if (tc.StockObjcg == objcg && size <= tc.Stock.Bytes && tc.StockGeneration == DrainGeneration)
-        {
-            tc.Stock.Bytes -= size;
-            AddStat(tc, item, size);
-            return ChargeResult.Charged;
-        }
-        return ChargeSlow(tc, objcg, size, item, gfp);
+        if (tc.StockObjcg != objcg || size > tc.Stock.Bytes || tc.StockGeneration != DrainGeneration) return false;
+        tc.Stock.Bytes -= size;
+        AddStat(tc, item, size);
+        return true;
     }
 
     /// <summary>Refunds <paramref name="size"/> bytes of <paramref name="objcg"/> into the stock (refill_obj_stock).</summary>
@@ -70,12 +71,19 @@ internal static class ObjStock
     {
         if (tc.StockObjcg == objcg && tc.StockGeneration == DrainGeneration)
         {
-            tc.Stock.Bytes += size;
-            AddStat(tc, item, -size);
-            if (tc.Stock.Bytes > BatchBytes) Trim(tc);
+            RefillCached(tc, size, item);
             return;
         }
         UnchargeSlow(tc, objcg, size, item);
+    }
+
+    /// <summary>refill_obj_stock into a stock the caller found caching the owner: add the bytes, trim past a batch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void RefillCached(ThreadContext tc, long size, MemcgStatItem item)
+    {
+        tc.Stock.Bytes += size;
+        AddStat(tc, item, -size);
+        if (tc.Stock.Bytes > BatchBytes) Trim(tc);
     }
 
     /// <summary>Adds a memory.stat delta for the stock's ObjCgroup; written out once it passes a page either way.</summary>
