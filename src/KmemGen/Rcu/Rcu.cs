@@ -10,8 +10,10 @@ namespace KmemGen;
 /// (membarrier, as liburcu does) so every reader's publication is visible and every reader that
 /// starts afterwards sees the writer's earlier stores; it then waits until no record shows an
 /// epoch older than the new one. Readers therefore pay nothing for the writer's fence.
+/// A grace period that cannot end says so (Rcu.Stall.cs): readers whose thread exited inside a section
+/// are ended and reported, readers that stay too long are reported after <see cref="StallTimeout"/>.
 /// </summary>
-public static class Rcu
+public static partial class Rcu
 {
     private static long s_epoch = 1;
     private static readonly object s_gracePeriodLock = new();
@@ -42,6 +44,7 @@ public static class Rcu
     {
         if (IsReadLockHeld)
             throw new InvalidOperationException("Rcu.Synchronize inside an Rcu.ReadLock() section would wait for itself forever.");
+        ThrowIfInStallHandler(nameof(Synchronize));
         List<Action>? callbacks = RcuCallbacks.TakePending();
         WaitForGracePeriod();
         RcuCallbacks.Run(callbacks);
@@ -60,6 +63,7 @@ public static class Rcu
     {
         if (IsReadLockHeld)
             throw new InvalidOperationException("Rcu.Barrier inside an Rcu.ReadLock() section would wait for itself forever.");
+        ThrowIfInStallHandler(nameof(Barrier));
         RcuCallbacks.Barrier();
     }
 
@@ -73,16 +77,9 @@ public static class Rcu
             // Make every reader's epoch store visible (and order their later loads after our stores);
             // a reader whose store was not yet visible here has not loaded anything we replaced.
             Interlocked.MemoryBarrierProcessWide();
+            var wait = new GracePeriodWait(target, StallTimeout);
             foreach (RcuReader reader in RcuReader.Snapshot())
-            {
-                var spin = new SpinWait();
-                while (true)
-                {
-                    long epoch = Volatile.Read(ref reader.Epoch.Value);
-                    if (epoch == 0 || epoch >= target) break;
-                    spin.SpinOnce(sleep1Threshold: -1);
-                }
-            }
+                wait.WaitFor(reader);
         }
     }
 }
