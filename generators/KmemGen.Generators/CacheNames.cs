@@ -42,34 +42,9 @@ internal static class CacheNames
     }
 
     /// <summary>
-    /// Null when <paramref name="name"/> is a valid cache name; otherwise what is wrong with it.
-    /// Allowed: ASCII letters, digits, '_', '-', ':' and '.', the characters /proc/slabinfo names use.
+    /// Null when <paramref name="name"/> is a valid cache name; otherwise what is wrong with it. The rule
+    /// is the runtime's own (SlabCacheNameRule.cs, linked into this assembly): SlabCache.Create refuses
+    /// exactly the names KMEM0905 reports.
     /// </summary>
-    public static string? Validate(string name)
-    {
-        if (name.Length == 0)
-        {
-            return "it is empty";
-        }
-
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            return "it is only whitespace";
-        }
-
-        foreach (char c in name)
-        {
-            if (!IsAllowed(c))
-            {
-                return char.IsWhiteSpace(c) || char.IsControl(c)
-                    ? $"it contains the character U+{(int)c:X4}"
-                    : $"it contains the character '{c}'";
-            }
-        }
-
-        return null;
-    }
-
-    private static bool IsAllowed(char c) =>
-        c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9' or '_' or '-' or ':' or '.';
+    public static string? Validate(string name) => SlabCacheNameRule.Validate(name);
 }

@@ -68,9 +68,10 @@ internal static class SlabChargeEmitter
         w.WriteLine(accounting
             ? "/// each object is charged to the memory cgroup that allocated it and refunded to that cgroup when freed."
             : "/// built with KmemAccounting=false, so objects are not charged to any memory cgroup.");
+        w.WriteLine("/// The type has this one cache for the life of the process, so it cannot be disposed and its accounting cannot be switched.");
         w.WriteLine("/// </summary>");
         w.WriteLine(generatedCode);
-        w.WriteLine($"public static global::KmemGen.SlabCache Cache => {HolderName}.Instance;");
+        w.WriteLine($"public static global::KmemGen.SlabChargeCache Cache => {HolderName}.Handle;");
         w.WriteLine();
 
         w.WriteLine($"/// <summary>Allocates one <see cref=\"{model.Name}\"/> from <see cref=\"Cache\"/> (kmem_cache_alloc), {charging}.</summary>");
@@ -131,6 +132,12 @@ internal static class SlabChargeEmitter
             w.WriteLine($"    sizeof({t}),");
             w.WriteLine($"    {Flags(model, accounting)},");
             w.WriteLine($"    {model.Align.ToString(System.Globalization.CultureInfo.InvariantCulture)});");
+            w.WriteLine();
+            // Why a second field: Alloc and Free call the SlabCache directly (no extra indirection on the
+            // hot path), while Cache hands out only the SlabChargeCache, which has no Dispose and no
+            // Account setter, so the type's only cache cannot be destroyed or switched by accident.
+            w.WriteLine("/// <summary>What <see cref=\"Cache\"/> exposes of <see cref=\"Instance\"/>: no Dispose, no Account setter.</summary>");
+            w.WriteLine("internal static readonly global::KmemGen.SlabChargeCache Handle = new global::KmemGen.SlabChargeCache(Instance);");
         }
     }
 

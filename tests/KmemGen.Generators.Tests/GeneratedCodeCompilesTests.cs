@@ -81,7 +81,7 @@ public sealed class GeneratedCodeCompilesTests
                 /// <summary>Calls them.</summary>
                 public static void CallAll()
                 {
-                    SlabCache cache = Elem.Cache;
+                    SlabChargeCache cache = Elem.Cache;
                     Elem* a = Elem.Alloc();
                     Elem* b = Elem.Alloc(Gfp.Zero | Gfp.Account);
                     Elem* c = Elem.TryAlloc();

@@ -11,12 +11,12 @@ public sealed class KmemMetricsTests
 {
     private static readonly string[] InstrumentNames =
     [
-        "kmemgen.cgroup.memory.usage", "kmemgen.cgroup.memory.limit", "kmemgen.cgroup.memory.peak",
+        "kmemgen.cgroup.memory.usage", "kmemgen.cgroup.memory.limit", "kmemgen.cgroup.memory.high", "kmemgen.cgroup.memory.peak",
         "kmemgen.cgroup.memory.events", "kmemgen.slab.objects.active",
     ];
 
     [Fact]
-    public void The_meter_publishes_five_observable_instruments_with_OpenTelemetry_names_and_units()
+    public void The_meter_publishes_six_observable_instruments_with_OpenTelemetry_names_and_units()
     {
         using var recorder = new Recorder();
 
@@ -25,6 +25,7 @@ public sealed class KmemMetricsTests
         Assert.All(recorder.Instruments.Values, i => Assert.True(i.IsObservable, i.Name));
         Assert.Equal("By", recorder.Instruments["kmemgen.cgroup.memory.usage"].Unit);
         Assert.Equal("By", recorder.Instruments["kmemgen.cgroup.memory.limit"].Unit);
+        Assert.Equal("By", recorder.Instruments["kmemgen.cgroup.memory.high"].Unit);
         Assert.Equal("By", recorder.Instruments["kmemgen.cgroup.memory.peak"].Unit);
         Assert.Equal("{event}", recorder.Instruments["kmemgen.cgroup.memory.events"].Unit);
         Assert.Equal("{object}", recorder.Instruments["kmemgen.slab.objects.active"].Unit);
@@ -76,7 +77,7 @@ public sealed class KmemMetricsTests
 
             Assert.Contains(parent, KmemMetrics.TrackedCgroups);
             Assert.Contains(tenant.Cgroup, KmemMetrics.TrackedCgroups);
-            Assert.Contains(MapEntry.Cache, KmemMetrics.TrackedCaches);
+            Assert.Contains(MapEntry.Cache.Name, KmemMetrics.TrackedCacheNames);
             Assert.Equal(parent.Usage, recorder.Value("kmemgen.cgroup.memory.usage", parent.Path));
             Measurement elements = Assert.Single(recorder.Measurements, m => m.Instrument == "kmemgen.slab.objects.active" && m.Tag("kmemgen.slab.cache") == "bpf_htab_elem");
             Assert.True(elements.Value >= 10, $"bpf_htab_elem active {elements.Value}");
@@ -84,6 +85,36 @@ public sealed class KmemMetricsTests
 
         Assert.DoesNotContain(parent, KmemMetrics.TrackedCgroups);
         Assert.DoesNotContain(tenant.Cgroup, KmemMetrics.TrackedCgroups);
+    }
+
+    [Fact]
+    public void Limits_are_gauges_and_amounts_are_up_down_counters()
+    {
+        using var recorder = new Recorder();
+
+        // A limit is a setting read at a moment: summing it over cgroups or time means nothing.
+        Assert.IsType<ObservableGauge<long>>(recorder.Instruments["kmemgen.cgroup.memory.limit"]);
+        Assert.IsType<ObservableGauge<long>>(recorder.Instruments["kmemgen.cgroup.memory.high"]);
+        Assert.IsType<ObservableGauge<long>>(recorder.Instruments["kmemgen.cgroup.memory.peak"]);
+        Assert.IsType<ObservableUpDownCounter<long>>(recorder.Instruments["kmemgen.cgroup.memory.usage"]);
+        Assert.IsType<ObservableUpDownCounter<long>>(recorder.Instruments["kmemgen.slab.objects.active"]);
+        Assert.IsType<ObservableCounter<long>>(recorder.Instruments["kmemgen.cgroup.memory.events"]);
+    }
+
+    [Fact]
+    public void Memory_high_is_reported_while_set_and_left_out_while_it_is_max()
+    {
+        using var service = new TenantMapService(TestCgroups.UniqueName("metrics"), workers: 1);
+        Tenant tenant = service.AddTenant("a", "4M");
+        using var recorder = new Recorder();
+
+        recorder.Collect();
+        Assert.DoesNotContain(recorder.Measurements, m => m.Instrument == "kmemgen.cgroup.memory.high" && m.Tag("kmemgen.cgroup.path") == tenant.Cgroup.Path);
+
+        tenant.Cgroup.WriteFile("memory.high", "3M");
+        recorder.Collect();
+        Assert.Equal(3 << 20, recorder.Value("kmemgen.cgroup.memory.high", tenant.Cgroup.Path));
+        Assert.Equal(4 << 20, recorder.Value("kmemgen.cgroup.memory.limit", tenant.Cgroup.Path));
     }
 
     [Fact]
@@ -192,6 +223,8 @@ public sealed class KmemMetricsTests
     {
         Assert.Equal("cgroup", Assert.Throws<ArgumentNullException>(() => KmemMetrics.Track((MemCgroup)null!)).ParamName);
         Assert.Equal("cache", Assert.Throws<ArgumentNullException>(() => KmemMetrics.Track((SlabCache)null!)).ParamName);
+        Assert.Equal("cache", Assert.Throws<ArgumentNullException>(() => KmemMetrics.Track((SlabChargeCache)null!)).ParamName);
+        Assert.Equal("cache", Assert.Throws<ArgumentNullException>(() => KmemMetrics.Untrack((SlabChargeCache)null!)).ParamName);
     }
 
     private sealed record Measurement(string Instrument, long Value, KeyValuePair<string, object?>[] Tags)

@@ -9,7 +9,7 @@ namespace KmemGen.Metrics;
 /// so the allocation and charge paths pay nothing for metrics.
 /// Cardinality is bounded by opting in: only cgroups and caches passed to <c>Track</c> are
 /// reported, at most <see cref="MaxTrackedCgroups"/> cgroups and <see cref="MaxTrackedCaches"/>
-/// caches, i.e. at most 64 x 7 + 64 = 512 time series whatever the program does.
+/// caches, i.e. at most 64 x 8 + 64 = 576 time series whatever the program does.
 /// </summary>
 public static class KmemMetrics
 {
@@ -20,6 +20,7 @@ public static class KmemMetrics
 
     public const string UsageInstrument = "kmemgen.cgroup.memory.usage";
     public const string LimitInstrument = "kmemgen.cgroup.memory.limit";
+    public const string HighInstrument = "kmemgen.cgroup.memory.high";
     public const string PeakInstrument = "kmemgen.cgroup.memory.peak";
     public const string EventsInstrument = "kmemgen.cgroup.memory.events";
     public const string SlabObjectsInstrument = "kmemgen.slab.objects.active";
@@ -39,7 +40,11 @@ public static class KmemMetrics
     public static Meter Meter => s_meter;
 
     public static IReadOnlyList<MemCgroup> TrackedCgroups => s_cgroups.Items;
-    public static IReadOnlyList<SlabCache> TrackedCaches => s_caches.Items;
+    /// <summary>
+    /// The names of the tracked caches. Names, not the caches: a generated type's cache is reachable only
+    /// through its <see cref="SlabChargeCache"/>, which cannot be disposed, and must stay so.
+    /// </summary>
+    public static IReadOnlyList<string> TrackedCacheNames => [.. s_caches.Items.Select(static c => c.Name)];
 
     /// <summary>Reports <paramref name="cgroup"/> from now on. False when <see cref="MaxTrackedCgroups"/> are already tracked.</summary>
     public static bool Track(MemCgroup cgroup)
@@ -69,13 +74,31 @@ public static class KmemMetrics
         return s_caches.Remove(cache);
     }
 
+    /// <summary>Reports a <c>[SlabCharge]</c> type's cache (<c>T.Cache</c>) from now on. False when <see cref="MaxTrackedCaches"/> are already tracked.</summary>
+    public static bool Track(SlabChargeCache cache)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        return s_caches.Add(cache.Cache);
+    }
+
+    /// <summary>Stops reporting a <c>[SlabCharge]</c> type's cache; false when it was not tracked.</summary>
+    public static bool Untrack(SlabChargeCache cache)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        return s_caches.Remove(cache.Cache);
+    }
+
     private static Meter CreateMeter()
     {
         var meter = new Meter(MeterName, typeof(KmemMetrics).Assembly.GetName().Version?.ToString());
         meter.CreateObservableUpDownCounter(UsageInstrument, () => PerCgroup(static cg => cg.Usage), "By",
             "memory.current: bytes charged to the cgroup and its descendants");
-        meter.CreateObservableUpDownCounter(LimitInstrument, () => PerCgroup(static cg => cg.Max), "By",
+        // A limit is a setting read at a moment, not an amount that adds up across cgroups: a gauge,
+        // like memory.peak. Usage stays an up-down counter (the bytes of sibling cgroups do add up).
+        meter.CreateObservableGauge(LimitInstrument, () => PerCgroup(static cg => cg.Max), "By",
             "memory.max: the cgroup's hard limit (not reported while it is \"max\")");
+        meter.CreateObservableGauge(HighInstrument, () => PerCgroup(static cg => cg.High), "By",
+            "memory.high: the cgroup's throttle limit (not reported while it is \"max\")");
         meter.CreateObservableGauge(PeakInstrument, () => PerCgroup(static cg => cg.Peak), "By",
             "memory.peak: the highest usage since creation or the last reset");
         meter.CreateObservableCounter(EventsInstrument, Events, "{event}",

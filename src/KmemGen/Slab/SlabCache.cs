@@ -65,8 +65,7 @@ public sealed unsafe partial class SlabCache : IDisposable
 
     internal static SlabCache CreateCore(string name, int objectSize, SlabFlags flags, int align, int minObjects, bool isKmalloc)
     {
-        if (string.IsNullOrWhiteSpace(name))
-            throw new ArgumentException("a slab cache needs a non-empty name", nameof(name));
+        SlabCacheNameRule.ThrowIfInvalid(name);
         if (objectSize < 1 || objectSize > Arena.PageSize << Arena.MaxOrder)
             throw new ArgumentOutOfRangeException(nameof(objectSize), objectSize,
                 $"slab cache '{name}': object size must be 1..{Arena.PageSize << Arena.MaxOrder} bytes");
