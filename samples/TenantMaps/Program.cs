@@ -10,7 +10,7 @@ try
 }
 catch (ArgumentException e)
 {
-    Console.Error.WriteLine($"TenantMaps: {e.Message}");
+    Console.Error.WriteLine($"TenantMaps: {ErrorText.Of(e)}");
     return 2;
 }
 
@@ -35,14 +35,16 @@ try
 }
 catch (ArgumentException e)
 {
-    // A --limit the cgroup refuses: its message names memory.max and the value.
-    Console.Error.WriteLine($"TenantMaps: {e.Message}");
+    // A --limit the cgroup refuses (its message names memory.max and the value), or one too small
+    // for the tenants' maps to exist at all.
+    Console.Error.WriteLine($"TenantMaps: {ErrorText.Of(e)}");
     return 2;
 }
 
 using (run)
 {
-    LiveView? live = options.Json || options.NoLive ? null : new LiveView(Console.Out, terminal: !Console.IsOutputRedirected);
+    bool terminal = !Console.IsOutputRedirected;
+    LiveView? live = options.Json || options.NoLive ? null : new LiveView(Console.Out, terminal, TerminalWidth.Read);
     Task<RunReport> running = run.RunAsync(cancel.Token);
     if (live is not null)
     {
@@ -60,8 +62,13 @@ using (run)
     }
     else
     {
-        SummaryWriter.Write(Console.Out, report);
+        SummaryWriter.Write(Console.Out, report, terminal ? TerminalWidth.Read() : int.MaxValue);
     }
 
-    return report.Contained ? 0 : 1;
+    return report.Outcome switch
+    {
+        RunOutcome.Contained => 0,
+        RunOutcome.NotContained => 1,
+        _ => 3,
+    };
 }

@@ -28,10 +28,7 @@ public sealed class SampleRun : IDisposable
             for (int i = 0; i < options.Tenants; i++)
             {
                 Tenant tenant = _service.AddTenant($"tenant-{i}", options.Limit, floods: i == options.Tenants - 1);
-                for (int m = 0; m < options.MapsPerTenant; m++)
-                {
-                    _service.CreateMap(tenant, $"{tenant.Name}/map-{m}", options.BucketsPerMap);
-                }
+                CreateMaps(tenant);
             }
         }
         catch
@@ -85,15 +82,32 @@ public sealed class SampleRun : IDisposable
         Tenant flooder = tenants[^1];
         return new RunReport(
             _options.Tenants, _options.Limit, _options.Workers, final.ElapsedSeconds, final, afterShutdown,
-            flooder.Name, flooder.FirstLimitMessage, IsContained(final),
+            flooder.Name, flooder.FirstLimitMessage, RunOutcomes.Of(final),
             SlabInfoParser.Parse(slabInfoText), slabInfoText);
     }
 
     public void Dispose() => _service.Dispose();
 
-    /// <summary>Contained: the flooder was refused at its limit and no other tenant lost an allocation.</summary>
-    private static bool IsContained(RunSnapshot final) =>
-        final.Tenants.All(t => t.Floods ? t.FailCount > 0 && t.RejectedUpdates > 0 : t.FailedAllocations == 0 && t.RejectedUpdates == 0);
+    /// <summary>
+    /// The tenant's maps, created before the run starts. A limit too small for their bucket arrays is a
+    /// bad --limit, not a crash: the cgroup's refusal becomes an ArgumentException that names the option.
+    /// </summary>
+    private void CreateMaps(Tenant tenant)
+    {
+        try
+        {
+            for (int m = 0; m < _options.MapsPerTenant; m++)
+            {
+                _service.CreateMap(tenant, $"{tenant.Name}/map-{m}", _options.BucketsPerMap);
+            }
+        }
+        catch (MemCgroupLimitExceededException e)
+        {
+            throw new ArgumentException(
+                $"--limit {_options.Limit} is too small: {tenant.Name} could not create its maps before the run began ({e.Message.TrimEnd('.')}). Use a larger limit; the default is {new SampleOptions().Limit}.",
+                "--limit", e);
+        }
+    }
 
     /// <summary>A well-behaved tenant: updates and deletes within a fixed key range, so its memory stays bounded.</summary>
     private long Work(Tenant tenant, int seed, CancellationToken stop)

@@ -67,6 +67,15 @@ public sealed class CommandLineTests
         Assert.Contains("memory.max", CommandLine.HelpText);
     }
 
+    [Fact]
+    public void The_help_text_lists_every_exit_code()
+    {
+        foreach (string code in new[] { "0 contained", "1 not contained", "2 bad arguments", "3 not tested" })
+        {
+            Assert.Contains(code, CommandLine.HelpText);
+        }
+    }
+
     [Theory]
     [InlineData(new[] { "--frobnicate" }, "--frobnicate")]
     [InlineData(new[] { "--tenants" }, "--tenants needs a value")]

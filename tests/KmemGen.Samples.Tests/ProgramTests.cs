@@ -41,6 +41,66 @@ public sealed class ProgramTests
         Assert.Contains("1GB", stderr);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1")]
+    [InlineData("100")]
+    public void A_limit_too_small_for_the_maps_exits_with_2_and_a_message_not_a_crash(string limit)
+    {
+        (int exit, string stdout, string stderr) = Run("--limit", limit, "--no-live");
+
+        Assert.Equal(2, exit);
+        Assert.Empty(stdout);
+        Assert.StartsWith($"TenantMaps: --limit {limit} is too small: tenant-0 could not create its maps before the run began (memory cgroup /tenants/tenant-0: charging", stderr);
+        Assert.EndsWith("Use a larger limit; the default is 4M.", stderr.TrimEnd());
+        Assert.Single(stderr.TrimEnd().Split('\n'));
+        Assert.DoesNotContain("Exception", stderr);
+        Assert.DoesNotContain(MemCgroup.Root.Children, c => c.Path == "/tenants");
+    }
+
+    [Theory]
+    [InlineData(new[] { "--bogus" }, "TenantMaps: Unknown option '--bogus'. See --help.")]
+    [InlineData(new[] { "--tenants", "zero" }, "TenantMaps: --tenants 'zero' is not a whole number.")]
+    [InlineData(new[] { "--tenants", "1" }, "TenantMaps: --tenants 1 is invalid: expected between 2 and 64 (one of them floods).")]
+    [InlineData(new[] { "--duration" }, "TenantMaps: --duration needs a value. See --help.")]
+    [InlineData(new[] { "--limit", "1GB" }, "TenantMaps: Invalid value '1GB' for memory.max of /tenants/tenant-0: expected \"max\" or a byte count with an optional K/M/G/T/P/E suffix.")]
+    public void Error_messages_are_printed_alone_without_the_parameter_suffix(string[] args, string expected)
+    {
+        (int exit, _, string stderr) = Run(args);
+
+        Assert.Equal(2, exit);
+        Assert.Equal(expected, stderr.TrimEnd());
+    }
+
+    [Fact]
+    public void An_unlimited_run_says_nothing_was_refused_instead_of_not_contained_and_exits_3()
+    {
+        (int exit, string stdout, _) = Run("--limit", "max", "--tenants", "2", "--duration", "300ms", "--no-live");
+
+        Assert.Equal(3, exit);
+        Assert.Contains("tenant-1 has no limit (memory.max max), so its flood was never refused; give --limit a size such as 4M to see it contained.", stdout);
+        Assert.Contains("Not tested: nothing was refused, so there was no flood to contain (every tenant's allocations succeeded).", stdout);
+        Assert.DoesNotContain("NOT contained", stdout);
+    }
+
+    [Fact]
+    public void Json_prints_an_unlimited_max_as_max_like_the_control_file()
+    {
+        (int exit, string stdout, _) = Run("--json", "--limit", "max", "--tenants", "2", "--duration", "300ms");
+
+        Assert.Equal(3, exit);
+        Assert.DoesNotContain(long.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture), stdout);
+        using JsonDocument document = JsonDocument.Parse(stdout);
+        JsonElement root = document.RootElement;
+        Assert.Equal("max", root.GetProperty("final").GetProperty("parent").GetProperty("max").GetString());
+        Assert.All(root.GetProperty("final").GetProperty("tenants").EnumerateArray(), t => Assert.Equal("max", t.GetProperty("max").GetString()));
+        Assert.Equal("limitNotReached", root.GetProperty("outcome").GetString());
+        Assert.False(root.GetProperty("contained").GetBoolean());
+        RunReport report = ReportJson.Deserialize(stdout);
+        Assert.True(report.Final.Parent.Unlimited);
+        Assert.Equal(RunOutcome.LimitNotReached, report.Outcome);
+    }
+
     [Fact]
     public void Json_prints_only_the_final_state_and_it_matches_the_run()
     {
@@ -53,6 +113,8 @@ public sealed class ProgramTests
         Assert.Equal(3, root.GetProperty("tenants").GetInt32());
         Assert.Equal("1M", root.GetProperty("limit").GetString());
         Assert.True(root.GetProperty("contained").GetBoolean());
+        Assert.Equal("contained", root.GetProperty("outcome").GetString());
+        Assert.Equal("max", root.GetProperty("final").GetProperty("parent").GetProperty("max").GetString());
         Assert.Equal("tenant-2", root.GetProperty("floodingTenant").GetString());
 
         JsonElement[] tenants = [.. root.GetProperty("final").GetProperty("tenants").EnumerateArray()];

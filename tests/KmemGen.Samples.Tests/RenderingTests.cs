@@ -34,6 +34,82 @@ public sealed class RenderingTests
         Assert.All(lines, l => Assert.Equal(lines[0].Length, l.Length));
     }
 
+    [Theory]
+    [InlineData(200, 12)]
+    [InlineData(79, 7)]
+    [InlineData(60, 5)]
+    [InlineData(50, 4)]
+    public void The_table_drops_the_least_needed_columns_to_fit_the_width(int width, int columns)
+    {
+        IReadOnlyList<string> lines = TableRenderer.Tenants(Snapshot, width);
+
+        Assert.All(lines, l => Assert.True(l.Length <= width, $"{l.Length} > {width}: {l}"));
+        string[] header = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(columns, header.Length);
+        Assert.Equal(["cgroup", "usage", "max"], header[..3]);
+        Assert.Equal("ENOMEM", header[^1]);
+        Assert.StartsWith("/tenants/tenant-1 (floods)", lines[2]);
+    }
+
+    [Fact]
+    public void A_terminal_too_narrow_even_for_the_essential_columns_gets_cut_lines()
+    {
+        IReadOnlyList<string> lines = TableRenderer.Tenants(Snapshot, 30);
+
+        Assert.All(lines, l => Assert.Equal(30, l.Length));
+        Assert.StartsWith("/tenants/tenant-0", lines[1]);
+    }
+
+    [Fact]
+    public void Each_live_frame_fits_the_terminal_width_read_at_that_frame()
+    {
+        var output = new StringWriter();
+        int width = 80;
+        var view = new LiveView(output, terminal: true, () => width);
+
+        view.Render(Snapshot);
+        int first = output.GetStringBuilder().Length;
+        width = 50;
+        view.Render(Snapshot);
+
+        Assert.All(Visible(output.ToString()[..first]), l => Assert.True(l.Length < 80, $"{l.Length}: {l}"));
+        Assert.Contains(Visible(output.ToString()[..first]), l => l.Length > 50);
+        Assert.All(Visible(output.ToString()[first..]), l => Assert.True(l.Length < 50, $"{l.Length}: {l}"));
+    }
+
+    [Fact]
+    public void The_summary_says_what_happened_for_each_outcome()
+    {
+        TenantRow quiet = Row("tenant-0", "/tenants/tenant-0", floods: false, usage: 70_000);
+        TenantRow victim = quiet with { Name = "tenant-1", Path = "/tenants/tenant-1", RejectedUpdates = 3 };
+        TenantRow refused = Row("tenant-2", "/tenants/tenant-2", floods: true, usage: 4 << 20) with { FailCount = 9, RejectedUpdates = 4 };
+        TenantRow neverRefused = refused with { FailCount = 0, RejectedUpdates = 0 };
+
+        Assert.Equal(RunOutcome.Contained, RunOutcomes.Of(Final(quiet, refused)));
+        Assert.Equal(RunOutcome.NotContained, RunOutcomes.Of(Final(quiet, victim, refused)));
+        Assert.Equal(RunOutcome.LimitNotReached, RunOutcomes.Of(Final(quiet, neverRefused)));
+        Assert.Equal("Contained: every other tenant's allocations succeeded.", SummaryWriter.OutcomeLine(Report(Final(quiet, refused))));
+        Assert.Equal("NOT contained: tenant-1 lost updates to ENOMEM beside the flooder (see the ENOMEM column).", SummaryWriter.OutcomeLine(Report(Final(quiet, victim, refused))));
+        Assert.StartsWith("Not tested: nothing was refused", SummaryWriter.OutcomeLine(Report(Final(quiet, neverRefused))));
+    }
+
+    [Fact]
+    public void A_max_of_max_round_trips_through_json_as_the_word_max()
+    {
+        RunReport report = Report(Final(
+            Row("tenant-0", "/tenants/tenant-0", floods: false, usage: 0),
+            Row("tenant-1", "/tenants/tenant-1", floods: true, usage: 0) with { Max = long.MaxValue }));
+
+        string json = ReportJson.Serialize(report);
+
+        Assert.Contains("\"max\": \"max\"", json);
+        Assert.Contains("\"max\": 4194304", json);
+        Assert.Equal(4 << 20, ReportJson.Deserialize(json).Final.Tenants[0].Max);
+        Assert.Equal(long.MaxValue, ReportJson.Deserialize(json).Final.Tenants[1].Max);
+        var bad = Assert.Throws<System.Text.Json.JsonException>(() => ReportJson.Deserialize(json.Replace("\"max\": \"max\"", "\"max\": \"none\"")));
+        Assert.Contains("not \"none\"", bad.Message);
+    }
+
     [Fact]
     public void Redirected_output_gets_one_plain_line_per_render()
     {
@@ -84,6 +160,16 @@ public sealed class RenderingTests
         var e = Assert.Throws<FormatException>(() => SlabInfoParser.Parse("kmalloc-64 1 2 3"));
         Assert.Contains("kmalloc-64 1 2 3", e.Message);
     }
+
+    /// <summary>The printable lines of a terminal frame, escape sequences removed.</summary>
+    private static string[] Visible(string frame) =>
+        System.Text.RegularExpressions.Regex.Replace(frame, "\u001b\\[\\d*[A-Za-z]", "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    private static RunSnapshot Final(params TenantRow[] tenants) =>
+        new(1.0, Row("/tenants", "/tenants", floods: false, usage: 1 << 20) with { Max = long.MaxValue }, tenants);
+
+    private static RunReport Report(RunSnapshot final) =>
+        new(final.Tenants.Count, "4M", 2, 1.0, final, final, final.Tenants[^1].Name, null, RunOutcomes.Of(final), [], "");
 
     private static TenantRow Row(string name, string path, bool floods, long usage) =>
         new(name, path, floods, usage, 4 << 20, usage, 0, new EventCounts(0, 0, 0, 0), usage / 2, 2, 10, 100, 0, 5, 0);

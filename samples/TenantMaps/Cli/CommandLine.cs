@@ -28,6 +28,9 @@ public sealed record CommandLine(SampleOptions Options, bool ShowHelp)
         The live view redraws a table a few times per second on a terminal and prints one line per
         second when output is redirected. Metrics: the Meter "KmemGen" (see docs/metrics.md), e.g.
           dotnet-counters monitor --counters KmemGen -n TenantMaps
+
+        Exit codes: 0 contained, 1 not contained (another tenant lost an update), 2 bad arguments,
+        3 not tested (nothing was refused, e.g. with --limit max).
         """;
 
     /// <summary>Parses <paramref name="args"/>; "--name value" and "--name=value" both work.</summary>

@@ -3,9 +3,13 @@ namespace KmemGen.Samples.TenantMaps.Reporting;
 /// <summary>
 /// What the run shows while it works. On a terminal: the tenant table redrawn in place a few times
 /// per second (ANSI cursor-up and clear-line, no packages). Redirected: one line per second, so a
-/// log stays readable.
+/// log stays readable. Each frame is fitted to the terminal's width, read every frame (the window may
+/// be resized), one column short of it: a line that fills the last column would wrap on some terminals.
 /// </summary>
-public sealed class LiveView(TextWriter output, bool terminal)
+/// <param name="output">Where frames are written.</param>
+/// <param name="terminal">Whether <paramref name="output"/> is a terminal (redraw) or redirected (a line per second).</param>
+/// <param name="width">The terminal's width in columns; <see cref="TerminalWidth.Default"/> when not given.</param>
+public sealed class LiveView(TextWriter output, bool terminal, Func<int>? width = null)
 {
     private int _linesDrawn;
 
@@ -20,7 +24,8 @@ public sealed class LiveView(TextWriter output, bool terminal)
             return;
         }
 
-        IReadOnlyList<string> lines = TableRenderer.Tenants(snapshot);
+        int columns = Math.Max(2, width?.Invoke() ?? TerminalWidth.Default);
+        IReadOnlyList<string> lines = TableRenderer.Tenants(snapshot, columns - 1);
         var frame = new System.Text.StringBuilder();
         if (_linesDrawn > 0)
         {

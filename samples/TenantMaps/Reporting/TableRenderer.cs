@@ -9,9 +9,21 @@ public static class TableRenderer
     private static readonly string[] Header =
         ["cgroup", "usage", "max", "peak", "failcnt", "ev.max", "ev.oom", "slab", "maps", "entries", "updates", "ENOMEM"];
 
-    /// <summary>One line per tenant, then the parent (their sum), under a header.</summary>
-    public static IReadOnlyList<string> Tenants(RunSnapshot snapshot)
+    /// <summary>
+    /// The columns a narrow terminal loses first, in order (indexes into <see cref="Header"/>): the ones
+    /// another column already implies (ev.oom follows ev.max here, maps and entries follow updates) go
+    /// first; cgroup, usage, max and ENOMEM, which tell whether the flood was contained, always stay.
+    /// </summary>
+    private static readonly int[] DropOrder = [6, 8, 9, 3, 5, 7, 4, 10];
+
+    /// <summary>
+    /// One line per tenant, then the parent (their sum), under a header, at most <paramref name="maxWidth"/>
+    /// characters wide: columns are left out in <see cref="DropOrder"/> until the table fits, and if even
+    /// the four essential ones do not, every line is cut at the width.
+    /// </summary>
+    public static IReadOnlyList<string> Tenants(RunSnapshot snapshot, int maxWidth = int.MaxValue)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxWidth);
         List<string[]> cells = [Header];
         foreach (TenantRow row in snapshot.Tenants)
         {
@@ -19,7 +31,19 @@ public static class TableRenderer
         }
 
         cells.Add(Cells(snapshot.Parent.Path + " (all)", snapshot.Parent));
-        return Align(cells);
+        List<int> shown = [.. Enumerable.Range(0, Header.Length)];
+        foreach (int column in DropOrder)
+        {
+            if (TableWidth(cells, shown) <= maxWidth)
+            {
+                break;
+            }
+
+            shown.Remove(column);
+        }
+
+        List<string[]> fitted = [.. cells.Select(row => shown.Select(c => row[c]).ToArray())];
+        return [.. Align(fitted).Select(line => line.Length > maxWidth ? line[..maxWidth] : line)];
     }
 
     /// <summary>The redirected-output line: elapsed time and each tenant's usage, failcnt and refusals.</summary>
@@ -61,6 +85,12 @@ public static class TableRenderer
 
     private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>The width <see cref="Align"/> would give <paramref name="columns"/> of <paramref name="cells"/>.</summary>
+    private static int TableWidth(List<string[]> cells, List<int> columns) =>
+        columns.Sum(c => cells.Max(row => row[c].Length)) + Gap.Length * (columns.Count - 1);
+
+    private const string Gap = "  ";
+
     /// <summary>First column left-aligned, the rest right-aligned, two spaces apart.</summary>
     private static List<string> Align(List<string[]> cells)
     {
@@ -80,7 +110,7 @@ public static class TableRenderer
             var sb = new StringBuilder(row[0].PadRight(width[0]));
             for (int c = 1; c < columns; c++)
             {
-                sb.Append("  ").Append(row[c].PadLeft(width[c]));
+                sb.Append(Gap).Append(row[c].PadLeft(width[c]));
             }
 
             lines.Add(sb.ToString());

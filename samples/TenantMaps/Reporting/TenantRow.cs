@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace KmemGen.Samples.TenantMaps.Reporting;
 
 /// <summary>memory.events counters (hierarchical, as the kernel prints them).</summary>
@@ -9,7 +11,7 @@ public sealed record TenantRow(
     string Path,
     bool Floods,
     long Usage,
-    long Max,
+    [property: JsonConverter(typeof(MemoryMaxJsonConverter))] long Max,
     long Peak,
     long FailCount,
     EventCounts Events,
@@ -45,6 +47,10 @@ public sealed record RunReport(
     RunSnapshot AfterShutdown,
     string? FloodingTenant,
     string? LimitMessage,
-    bool Contained,
+    RunOutcome Outcome,
     IReadOnlyList<SlabInfoRow> SlabInfo,
-    string SlabInfoText);
+    string SlabInfoText)
+{
+    /// <summary>The flood was contained (<see cref="RunOutcome.Contained"/>).</summary>
+    public bool Contained => Outcome == RunOutcome.Contained;
+}
