@@ -1,4 +1,9 @@
 using BenchmarkDotNet.Running;
+using KmemGen.Benchmarks.Memory;
 
 // dotnet run -c Release --project bench/KmemGen.Benchmarks -- --filter '*'
+// dotnet run -c Release --project bench/KmemGen.Benchmarks -- --memory   (resident memory; --memory --help for options)
+if (args.Length > 0 && args[0] == MemoryMode.Flag) return MemoryMode.Run(args);
+if (args.Length > 0 && args[0] == MemoryMode.ProbeFlag) return MemoryMode.RunProbe(args);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
