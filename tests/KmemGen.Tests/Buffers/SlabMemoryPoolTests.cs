@@ -1,0 +1,276 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using KmemGen.Buffers;
+using static KmemGen.Tests.Memcg.TestCgroups;
+
+namespace KmemGen.Tests.Buffers;
+
+/// <summary>
+/// SlabMemoryPool's contract: who is charged, who is refunded, what a limit, a double return and a
+/// too-large request do. Usage includes the per-thread charge stock, so each test drains the threads
+/// it charged on before comparing memory.current with whole blocks.
+/// </summary>
+public class SlabMemoryPoolTests
+{
+    private const int Block = SlabMemoryPool.DefaultBlockSize;
+
+    [Fact]
+    public void A_pool_with_an_owner_charges_it_one_block_per_rent_and_a_return_refunds_it()
+    {
+        MemCgroup owner = Fresh("pool-owner");
+        using var pool = new SlabMemoryPool(Block, owner);
+
+        IMemoryOwner<byte>[] blocks = [pool.Rent(), pool.Rent(), pool.Rent()];
+        DrainThisThread();
+
+        Assert.Equal(3 * Block, owner.Usage);
+        Assert.Equal(3, pool.BlocksRented);
+        Assert.Equal(3 * Block, pool.BytesRented);
+        Assert.All(blocks, b => Assert.Equal(Block, b.Memory.Length));
+
+        foreach (IMemoryOwner<byte> b in blocks) b.Dispose();
+        DrainThisThread();
+        Assert.Equal(0, owner.Usage);
+        Assert.Equal(0, pool.BlocksRented);
+        Assert.Equal(3, pool.Rents);
+        owner.Remove();
+    }
+
+    [Fact]
+    public void A_pool_with_an_owner_charges_it_whatever_cgroup_is_current()
+    {
+        MemCgroup owner = Fresh("pool-remote-owner");
+        MemCgroup bystander = Fresh("pool-bystander");
+        using var pool = new SlabMemoryPool(Block, owner);
+
+        IMemoryOwner<byte> block;
+        using (bystander.Enter()) block = pool.Rent();
+        DrainThisThread();
+
+        Assert.Equal(Block, owner.Usage);
+        Assert.Equal(0, bystander.Usage);
+        block.Dispose();
+        DrainThisThread();
+        Assert.Equal(0, owner.Usage);
+        owner.Remove();
+        bystander.Remove();
+    }
+
+    [Fact]
+    public void A_pool_without_an_owner_charges_the_current_cgroup_and_refunds_it_from_another_context()
+    {
+        MemCgroup renter = Fresh("pool-renter");
+        MemCgroup returner = Fresh("pool-returner");
+        using var pool = new SlabMemoryPool();
+
+        IMemoryOwner<byte> block;
+        using (renter.Enter()) block = pool.Rent();
+        DrainThisThread();
+        Assert.Equal(Block, renter.Usage);
+        Assert.Null(pool.Owner);
+
+        using (returner.Enter()) block.Dispose();
+        DrainThisThread();
+        Assert.Equal(0, renter.Usage);
+        Assert.Equal(0, returner.Usage);
+        renter.Remove();
+        returner.Remove();
+    }
+
+    [Fact]
+    public void At_the_root_nothing_is_charged_and_the_block_still_works()
+    {
+        using var pool = new SlabMemoryPool();
+        using IMemoryOwner<byte> block = pool.Rent();
+
+        block.Memory.Span.Fill(0x5a);
+        Assert.Equal(0x5a, block.Memory.Span[Block - 1]);
+        Assert.Equal(1, pool.BlocksRented);
+    }
+
+    [Fact]
+    public void A_block_returned_on_another_thread_refunds_the_owner()
+    {
+        MemCgroup owner = Fresh("pool-cross-thread");
+        using var pool = new SlabMemoryPool(Block, owner);
+        var blocks = new List<IMemoryOwner<byte>>();
+        for (int i = 0; i < 8; i++) blocks.Add(pool.Rent());
+        DrainThisThread();
+        Assert.Equal(8 * Block, owner.Usage);
+
+        OnNewThread(() =>
+        {
+            foreach (IMemoryOwner<byte> b in blocks) b.Dispose();
+            DrainThisThread();
+        });
+
+        Assert.Equal(0, owner.Usage);
+        Assert.Equal(0, pool.BlocksRented);
+        owner.Remove();
+    }
+
+    [Fact]
+    public void A_rent_over_memory_max_throws_the_limit_exception_and_keeps_nothing()
+    {
+        MemCgroup owner = Fresh("pool-limit");
+        owner.WriteFile("memory.max", "16K");
+        // A block size no other test uses: this pool's slab cache is its own, so its object count is exact.
+        using var pool = new SlabMemoryPool(4000, owner);
+        var blocks = new List<IMemoryOwner<byte>>();
+        for (int i = 0; i < 4; i++) blocks.Add(pool.Rent());
+
+        var e = Assert.Throws<MemCgroupLimitExceededException>(() => pool.Rent());
+
+        Assert.Equal(owner.Path, e.CgroupPath);
+        Assert.Contains("memory.max", e.Message);
+        Assert.Equal(1, pool.Refusals);
+        Assert.Equal(4, pool.BlocksRented);
+        Assert.Equal(4, Metrics.SlabCacheCounts.ActiveObjects(pool.Cache!));
+        Assert.True(owner.Usage <= 16 * 1024);
+        Assert.True(owner.Events.Max >= 1);
+
+        foreach (IMemoryOwner<byte> b in blocks) b.Dispose();
+        DrainThisThread();
+        Assert.Equal(0, owner.Usage);
+        Assert.Equal(0, Metrics.SlabCacheCounts.ActiveObjects(pool.Cache!));
+        owner.Remove();
+    }
+
+    [Fact]
+    public void A_second_return_of_a_block_throws_and_refunds_nothing_twice()
+    {
+        MemCgroup owner = Fresh("pool-double-return");
+        using var pool = new SlabMemoryPool(Block, owner);
+        using IMemoryOwner<byte> kept = pool.Rent();
+        IMemoryOwner<byte> returned = pool.Rent();
+        returned.Dispose();
+
+        var e = Assert.Throws<InvalidOperationException>(returned.Dispose);
+
+        Assert.Contains("returned twice", e.Message);
+        Assert.Contains(owner.Path, e.Message);
+        DrainThisThread();
+        Assert.Equal(Block, owner.Usage);
+        Assert.Equal(1, pool.BlocksRented);
+    }
+
+    [Fact]
+    public void A_returned_block_refuses_access_to_its_memory()
+    {
+        using var pool = new SlabMemoryPool();
+        IMemoryOwner<byte> block = pool.Rent();
+        Memory<byte> memory = block.Memory;
+        block.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => memory.Span.Length);
+        Assert.Throws<ObjectDisposedException>(() => memory.Pin());
+    }
+
+    [Fact]
+    public void MaxBufferSize_is_the_block_size_and_larger_requests_are_refused()
+    {
+        using var pool = new SlabMemoryPool(2048);
+
+        Assert.Equal(2048, pool.MaxBufferSize);
+        using (IMemoryOwner<byte> small = pool.Rent(100)) Assert.Equal(2048, small.Memory.Length);
+        using (IMemoryOwner<byte> exact = pool.Rent(2048)) Assert.Equal(2048, exact.Memory.Length);
+        var tooLarge = Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(2049));
+        Assert.Contains("MaxBufferSize", tooLarge.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(-2));
+        Assert.Equal(0, pool.BlocksRented);
+    }
+
+    [Fact]
+    public void Blocks_above_8_KiB_are_page_blocks_charged_by_the_whole_block()
+    {
+        MemCgroup owner = Fresh("pool-pages");
+        using var pool = new SlabMemoryPool(16 * 1024 + 1, owner);
+        Assert.Null(pool.Cache);
+        Assert.Equal(32 * 1024, pool.BlockChargeSize);
+
+        IMemoryOwner<byte> block = pool.Rent();
+        block.Memory.Span[^1] = 1;
+        DrainThisThread();
+        Assert.Equal(32 * 1024, owner.Usage);
+
+        block.Dispose();
+        DrainThisThread();
+        Assert.Equal(0, owner.Usage);
+        owner.Remove();
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    [InlineData(4 * 1024 * 1024 + 1)]
+    public void A_block_size_outside_1_to_4_MiB_is_refused(int blockSize)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new SlabMemoryPool(blockSize));
+        Assert.Contains("block size", e.Message);
+    }
+
+    [Fact]
+    public void A_removed_owner_is_refused_at_construction()
+    {
+        MemCgroup owner = Fresh("pool-removed");
+        owner.Remove();
+
+        var e = Assert.Throws<InvalidOperationException>(() => new SlabMemoryPool(Block, owner));
+        Assert.Contains("removed", e.Message);
+    }
+
+    [Fact]
+    public void A_disposed_pool_refuses_rents_but_blocks_still_out_are_refunded_on_return()
+    {
+        MemCgroup owner = Fresh("pool-disposed");
+        var pool = new SlabMemoryPool(Block, owner);
+        IMemoryOwner<byte> outstanding = pool.Rent();
+        pool.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => pool.Rent());
+        outstanding.Dispose();
+        DrainThisThread();
+        Assert.Equal(0, owner.Usage);
+        owner.Remove();
+    }
+
+    [Fact]
+    public void A_pipe_over_the_pool_round_trips_its_data_and_gives_every_block_back()
+    {
+        MemCgroup owner = Fresh("pool-pipe");
+        using var pool = new SlabMemoryPool(Block, owner);
+        byte[] payload = new byte[100_000];
+        new Random(7).NextBytes(payload);
+        var received = new List<byte>();
+
+        // Inline schedulers and no back-pressure: every pipe call completes synchronously on this one
+        // thread (asserted), so draining it leaves memory.current exact.
+        OnNewThread(() =>
+        {
+            var pipe = new Pipe(new PipeOptions(pool: pool, readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline,
+                pauseWriterThreshold: 0, useSynchronizationContext: false));
+            ValueTask<FlushResult> write = pipe.Writer.WriteAsync(payload);
+            Assert.True(write.IsCompletedSuccessfully);
+            Assert.True(pool.BlocksRented >= payload.Length / Block, $"{pool.BlocksRented} blocks hold {payload.Length} bytes");
+            pipe.Writer.Complete();
+
+            while (true)
+            {
+                ValueTask<ReadResult> pending = pipe.Reader.ReadAsync();
+                Assert.True(pending.IsCompletedSuccessfully);
+                ReadResult read = pending.Result;
+                foreach (ReadOnlyMemory<byte> segment in read.Buffer) received.AddRange(segment.ToArray());
+                pipe.Reader.AdvanceTo(read.Buffer.End);
+                if (read.IsCompleted) break;
+            }
+            pipe.Reader.Complete();
+            DrainThisThread();
+        });
+
+        Assert.Equal(payload, received.ToArray());
+        Assert.Equal(0, pool.BlocksRented);
+        Assert.True(pool.Rents >= payload.Length / Block);
+        Assert.Equal(0, owner.Usage);
+        owner.Remove();
+    }
+}
