@@ -22,21 +22,26 @@ public sealed partial class MemCgroup
         set => SetMax(value, "memory.max");
     }
 
-    /// <summary>memory.high in bytes: going above it counts a "high" event (no throttling in KmemGen).</summary>
+    /// <summary>
+    /// memory.high in bytes: the throttle limit. A charge that leaves the cgroup (or an ancestor) above it
+    /// counts a "high" event, reclaims from the subtree and, while still above, sleeps for a penalty that
+    /// grows with the overage (never fails); see <see cref="ThrottleAsync"/> for thread-pool callers.
+    /// Setting it below usage reclaims down to it.
+    /// </summary>
     public long High
     {
         get => Counter.High;
         set => SetHigh(value, "memory.high");
     }
 
-    /// <summary>memory.min (stored and reported; KmemGen never reclaims, so it protects nothing).</summary>
+    /// <summary>memory.min: hard protection. Reclaim caused by an ancestor's limit never takes this cgroup below its effective min (a share of the parent's, when siblings claim more than the parent has).</summary>
     public long Min
     {
         get => Volatile.Read(ref _min);
         set { CheckWritable("memory.min", value); Volatile.Write(ref _min, value); }
     }
 
-    /// <summary>memory.low (stored and reported; no reclaim, so no protection and no "low" events).</summary>
+    /// <summary>memory.low: best-effort protection. Reclaim caused by an ancestor's limit skips this cgroup while under its effective low, unless nothing else can be reclaimed; then it counts a "low" event.</summary>
     public long Low
     {
         get => Volatile.Read(ref _low);
@@ -66,7 +71,11 @@ public sealed partial class MemCgroup
             long percpu = ReadStat(MemcgStatItem.Percpu);
             long vmalloc = ReadStat(MemcgStatItem.Vmalloc);
             long kernel = reclaimable + unreclaimable + percpu + vmalloc + ReadStat(MemcgStatItem.Kernel);
-            return new MemoryStat(reclaimable + unreclaimable, reclaimable, unreclaimable, kernel, percpu, vmalloc);
+            return new MemoryStat(reclaimable + unreclaimable, reclaimable, unreclaimable, kernel, percpu, vmalloc)
+            {
+                Pgscan = ReclaimScanned,
+                Pgsteal = ReclaimFreed,
+            };
         }
     }
 
@@ -85,10 +94,11 @@ public sealed partial class MemCgroup
             Interlocked.Add(ref m._stat[(int)item], delta);
     }
 
-    // After a charge: every level now above memory.high counts a "high" event (mem_cgroup_handle_over_high
-    // would throttle and reclaim; KmemGen only reports).
+    // After a charge: every level now above memory.high counts a "high" event. The reclaim and the
+    // throttle are TryChargeWithReclaim's. Nothing to walk while no cgroup has a memory.high.
     internal void CheckHigh()
     {
+        if (Volatile.Read(ref s_highLimited) == 0) return;
         for (MemCgroup? m = this; m is not null && !m.IsRoot; m = m._parent)
         {
             if (m.Counter.Usage > m.Counter.High) m.RaiseEvent(MemcgEvent.High);
@@ -116,10 +126,11 @@ public sealed partial class MemCgroup
     }
 
     /// <summary>
-    /// memory_max_write: the limit is stored first (xchg), then every thread's stock is asked to drain.
-    /// If usage is still above it, the kernel would reclaim and then OOM-kill; KmemGen can do neither,
-    /// so it counts a "max" and an "oom" event and leaves usage above the limit until objects are freed
-    /// (new charges fail meanwhile).
+    /// memory_max_write: the limit is stored first (xchg), then every thread's stock is asked to drain and,
+    /// while usage is above the limit, the subtree is reclaimed (until MAX_RECLAIM_RETRIES passes free
+    /// nothing). If usage is still above it, the kernel would OOM-kill; KmemGen cannot, so it counts a
+    /// "max" and an "oom" event and leaves usage above the limit until objects are freed (new charges
+    /// fail meanwhile).
     /// </summary>
     private void SetMax(long value, string file)
     {
@@ -127,6 +138,7 @@ public sealed partial class MemCgroup
         Counter.Max = value;
         ObjStock.DrainCurrentThread();
         ObjStock.RequestDrainAll();
+        ReclaimDownTo(value);
         if (Counter.Usage > value)
         {
             RaiseEvent(MemcgEvent.Max);
@@ -134,11 +146,30 @@ public sealed partial class MemCgroup
         }
     }
 
+    /// <summary>memory_high_write: stores the limit, drains, and reclaims down to it (never fails, never counts an event).</summary>
     private void SetHigh(long value, string file)
     {
         CheckWritable(file, value);
         Counter.High = value;
+        TrackHighLimit(value);
         ObjStock.DrainCurrentThread();
         ObjStock.RequestDrainAll();
+        ReclaimDownTo(value);
+    }
+
+    // The write-side reclaim loop of memory_high_write / memory_max_write: reclaim the excess until
+    // usage fits or MAX_RECLAIM_RETRIES passes in a row free nothing.
+    private void ReclaimDownTo(long limit)
+    {
+        if (ShrinkerRegistry.Snapshot.Length == 0) return;
+        int retries = ReclaimDriver.MaxReclaimRetries;
+        MemCgroup memcg = this;
+        while (Counter.Usage > limit)
+        {
+            long excess = Counter.Usage - limit;
+            bool sawFreeable = false;
+            long reclaimed = ReclaimWorker.Run(() => ReclaimWorker.TryToFreeOnline(memcg, excess, out sawFreeable));
+            if (reclaimed == 0 && (!sawFreeable || retries-- == 0)) break;
+        }
     }
 }

@@ -13,11 +13,15 @@ public sealed partial class MemCgroup
         "memory.peak", "memory.events", "memory.events.local", "memory.stat",
     ];
 
+    /// <summary>The write-only control files <see cref="WriteFile"/> also knows.</summary>
+    public static IReadOnlyList<string> WriteOnlyControlFiles { get; } = ["memory.reclaim"];
+
     /// <summary>
     /// Reads a control file as the kernel prints it: numbers and limits one per line ("max" for no limit),
     /// memory.events as "name value" lines (low, high, max, oom, oom_kill), memory.stat as "name value"
-    /// lines in bytes (kernel, percpu, vmalloc, slab_reclaimable, slab_unreclaimable, slab).
-    /// ArgumentException for a file that does not exist.
+    /// lines (kernel, percpu, vmalloc, slab_reclaimable, slab_unreclaimable, slab in bytes, then the
+    /// reclaim counters pgscan and pgsteal in objects). ArgumentException for a file that does not exist
+    /// or is write-only.
     /// </summary>
     public string ReadFile(string name)
     {
@@ -33,6 +37,7 @@ public sealed partial class MemCgroup
             "memory.events" => FormatEvents(Events),
             "memory.events.local" => FormatEvents(EventsLocal),
             "memory.stat" => FormatStat(Stat),
+            "memory.reclaim" => throw new ArgumentException($"memory.reclaim of {Path} is write-only: write a byte count to reclaim it.", nameof(name)),
             _ => throw UnknownFile(name),
         };
     }
@@ -41,9 +46,12 @@ public sealed partial class MemCgroup
     /// Writes a control file with cgroup v2 syntax. memory.max, memory.high, memory.min and memory.low take
     /// "max" or a byte count (decimal, 0x hex or leading-0 octal, one optional K/M/G/T/P/E suffix in either
     /// case, surrounding whitespace ignored); memory.peak takes any non-empty string and resets the peak to
-    /// the current usage (for every reader: KmemGen has no per-open-file state). Malformed values, unknown and
-    /// read-only files throw ArgumentException naming the file and value, and change nothing; the root's
-    /// files and a removed cgroup's throw InvalidOperationException.
+    /// the current usage (for every reader: KmemGen has no per-open-file state); memory.reclaim takes a byte
+    /// count (same syntax, "max" refused) and reclaims that much from the subtree, throwing
+    /// <see cref="MemoryReclaimIncompleteException"/> (the kernel's EAGAIN) when it cannot (see
+    /// <see cref="TryReclaim"/>). Malformed values, unknown and read-only files throw ArgumentException naming
+    /// the file and value, and change nothing; the root's limits and a removed cgroup's files throw
+    /// InvalidOperationException.
     /// </summary>
     public void WriteFile(string name, string value)
     {
@@ -55,6 +63,7 @@ public sealed partial class MemCgroup
             case "memory.high": SetHigh(ParseLimit(name, value), name); break;
             case "memory.min": Min = ParseLimit(name, value); break;
             case "memory.low": Low = ParseLimit(name, value); break;
+            case "memory.reclaim": WriteReclaim(name, value); break;
             case "memory.peak":
                 if (value.Length == 0)
                     throw new ArgumentException($"Invalid value '' for {name} of {Path}: write any non-empty string to reset the peak.", nameof(value));
@@ -78,7 +87,7 @@ public sealed partial class MemCgroup
     }
 
     private ArgumentException UnknownFile(string name, string? value = null) =>
-        new($"{Path} has no control file '{name}'{(value is null ? "" : $" (write of '{value}' refused)")}; known files: {string.Join(", ", ControlFiles)}.", nameof(name));
+        new($"{Path} has no control file '{name}'{(value is null ? "" : $" (write of '{value}' refused)")}; known files: {string.Join(", ", ControlFiles.Concat(WriteOnlyControlFiles))}.", nameof(name));
 
     private static string Line(long value) => value.ToString(CultureInfo.InvariantCulture) + "\n";
 
@@ -103,6 +112,9 @@ public sealed partial class MemCgroup
         Append(text, "slab_reclaimable", stat.SlabReclaimable);
         Append(text, "slab_unreclaimable", stat.SlabUnreclaimable);
         Append(text, "slab", stat.Slab);
+        // The vm event counters follow the byte counters, as in memcg_stat_format.
+        Append(text, "pgscan", stat.Pgscan);
+        Append(text, "pgsteal", stat.Pgsteal);
         return text.ToString();
     }
 

@@ -51,6 +51,8 @@ public sealed partial class MemCgroup
     /// children exist, and a second time. Live charges stay: the cgroup's ObjCgroups are reparented to
     /// the parent (memcg_reparent_objcgs), so later frees refund the parent; the cgroup itself is freed
     /// once its last css reference is gone and a grace period has passed. Its own counters stop moving.
+    /// Reclaim: shrinker calls on the cgroup that are in flight finish before Remove returns (no later call
+    /// names it), and its entries on every <see cref="ListLru"/> move to the parent's list.
     /// </summary>
     [MightSleep]  // takes cgroup_mutex
     public void Remove()
@@ -79,6 +81,12 @@ public sealed partial class MemCgroup
             MarkOffline();
             own?.Unpin(1);  // percpu_ref_kill(&objcg->refcnt)
         }
+        TrackHighLimit(PageCounter.Unlimited);
+        // memcg_reparent_list_lrus, outside cgroup_mutex: shrinkers may take it (through Children), and
+        // the wait must not hold it. Offline first, then no shrinker call left on us, then move the lists,
+        // so that no walk ever meets a list that is being moved.
+        WaitForShrinkers();
+        ListLruRegistry.ReparentAll(this);
         // mem_cgroup_css_offline: drain_all_stock, so stocked bytes return to the counters promptly.
         ObjStock.DrainCurrentThread();
         ObjStock.RequestDrainAll();

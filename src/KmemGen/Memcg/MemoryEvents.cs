@@ -1,13 +1,25 @@
 namespace KmemGen;
 
-/// <summary>memory.events / memory.events.local counts. <see cref="OomKill"/> is always 0: KmemGen has no OOM killer.</summary>
+/// <summary>
+/// memory.events / memory.events.local counts: <see cref="Low"/> reclaim took from a cgroup under its
+/// memory.low; <see cref="High"/> charges left it above memory.high; <see cref="Max"/> charges hit memory.max
+/// (whether reclaim then made room or not); <see cref="Oom"/> charges failed there.
+/// <see cref="OomKill"/> is always 0: KmemGen has no OOM killer.
+/// </summary>
 public readonly record struct MemoryEvents(long Low, long High, long Max, long Oom)
 {
     public long OomKill { get; init; }
 }
 
 /// <summary>memory.stat entries KmemGen tracks, in bytes. <see cref="Kernel"/> includes the slab, percpu and vmalloc bytes.</summary>
-public readonly record struct MemoryStat(long Slab, long SlabReclaimable, long SlabUnreclaimable, long Kernel, long Percpu, long Vmalloc);
+public readonly record struct MemoryStat(long Slab, long SlabReclaimable, long SlabUnreclaimable, long Kernel, long Percpu, long Vmalloc)
+{
+    /// <summary>pgscan: objects shrinkers looked at in this cgroup and its descendants (the kernel counts pages).</summary>
+    public long Pgscan { get; init; }
+
+    /// <summary>pgsteal: objects shrinkers freed in this cgroup and its descendants (the kernel counts pages).</summary>
+    public long Pgsteal { get; init; }
+}
 
 /// <summary>A charge would take a cgroup over memory.max. The message names the cgroup, its limit, its usage and the request.</summary>
 public sealed class MemCgroupLimitExceededException : OutOfMemoryException

@@ -179,13 +179,13 @@ internal static class ObjStock
     {
         long exact = (missing + PageMask) & ~PageMask;
         long batch = Math.Max(exact, BatchBytes);
-        ChargeResult result = TryChargePages(objcg, batch, force: false, out PageCounter? failed);
+        ChargeResult result = TryChargePages(objcg, batch, force: false, out PageCounter? failed, gfp);
         if (result == ChargeResult.Charged) { tc.Stock.Bytes += batch; return result; }
         if (result == ChargeResult.Dead) return result;
 
         if (batch > exact)
         {
-            result = TryChargePages(objcg, exact, force: false, out failed);
+            result = TryChargePages(objcg, exact, force: false, out failed, gfp);
             if (result != ChargeResult.Failed) { if (result == ChargeResult.Charged) tc.Stock.Bytes += exact; return result; }
         }
 
@@ -194,7 +194,7 @@ internal static class ObjStock
             failed!.Owner.RaiseEvent(MemcgEvent.Max);
             RequestDrainAll();
             Thread.Yield();
-            result = TryChargePages(objcg, exact, force: false, out PageCounter? again);
+            result = TryChargePages(objcg, exact, force: false, out PageCounter? again, gfp);
             if (result != ChargeResult.Failed) { if (result == ChargeResult.Charged) tc.Stock.Bytes += exact; return result; }
             failed = again;
             failed!.Owner.RaiseEvent(MemcgEvent.Oom);
@@ -202,7 +202,7 @@ internal static class ObjStock
 
         if ((gfp & Gfp.NoFail) != 0)
         {
-            result = TryChargePages(objcg, exact, force: true, out _);
+            result = TryChargePages(objcg, exact, force: true, out _, gfp);
             if (result == ChargeResult.Charged) tc.Stock.Bytes += exact;
             return result;
         }
@@ -219,7 +219,7 @@ internal static class ObjStock
 
     // obj_cgroup_charge_pages: pin the handle for the pages, find its cgroup with css_tryget under RCU
     // (get_mem_cgroup_from_objcg), charge the counters from there to the root.
-    private static ChargeResult TryChargePages(ObjCgroup objcg, long bytes, bool force, out PageCounter? failed)
+    private static ChargeResult TryChargePages(ObjCgroup objcg, long bytes, bool force, out PageCounter? failed, Gfp gfp)
     {
         failed = null;
         long pages = bytes >> PageShift;
@@ -231,7 +231,7 @@ internal static class ObjStock
             {
                 memcg.Counter.Charge(bytes);
             }
-            else if (!memcg.Counter.TryCharge(bytes, out failed))
+            else if (!memcg.TryChargeWithReclaim(bytes, gfp, out failed))
             {
                 objcg.Unpin(pages);
                 return ChargeResult.Failed;

@@ -75,7 +75,7 @@ public class ChargingTests
             uint p = ChargeObject(256, MemcgStatItem.Percpu);
             uint k = ChargeObject(100, MemcgStatItem.Kernel);
             Assert.Equal(new MemoryStat(0, 0, 0, 8192 + 256 + 100, 256, 8192), cg.Stat);
-            Assert.Equal("kernel 8548\npercpu 256\nvmalloc 8192\nslab_reclaimable 0\nslab_unreclaimable 0\nslab 0\n", cg.ReadFile("memory.stat"));
+            Assert.Equal("kernel 8548\npercpu 256\nvmalloc 8192\nslab_reclaimable 0\nslab_unreclaimable 0\nslab 0\npgscan 0\npgsteal 0\n", cg.ReadFile("memory.stat"));
             FreeObject(v, 8192, MemcgStatItem.Vmalloc);
             FreeObject(p, 256, MemcgStatItem.Percpu);
             FreeObject(k, 100, MemcgStatItem.Kernel);
