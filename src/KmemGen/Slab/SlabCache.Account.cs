@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using KmemGen.Internal;
 
 namespace KmemGen;
@@ -41,7 +40,7 @@ public sealed unsafe partial class SlabCache
         CpuSlab?[] cpus = tc.SlabCpus;
         if ((uint)_id >= (uint)cpus.Length || cpus[_id] is not { } c || c.Freelist == null) return false;
         byte* slot = (byte*)c.Freelist;
-        c.Freelist = *(void**)(slot + _fpOffset);
+        c.Freelist = DecodeNext(slot);
         c.Allocs++;
         ChargeResult r = ChargeOne(tc, c, slot, gfp);
         if (r == ChargeResult.Ok)
@@ -68,7 +67,7 @@ public sealed unsafe partial class SlabCache
             vec[idx] = MemcgHooks.NoOwner;
             MemcgHooks.UnchargeObject(tc, owner, ObjectSize, _statItem);
         }
-        *(void**)(obj + _fpOffset) = c.Freelist;
+        EncodeNext(obj, c.Freelist);
         c.Freelist = obj;
         c.Frees++;
     }
@@ -85,11 +84,12 @@ public sealed unsafe partial class SlabCache
         uint* v = s->OwnerVec;
         if (v != null) return v;
         if (tc.FaultArmed != 0 && FaultInjection.ShouldFail(tc, FaultPoint.OwnerVector)) return null;
-        uint* fresh = AllocOwnerVec(s->Objects);
+        uint* fresh = AllocOwnerVec(tc, s->Objects);
+        if (fresh == null) return null;
         nint prev = Interlocked.CompareExchange(ref *(nint*)&s->OwnerVec, (nint)fresh, 0);
         if (prev != 0)
         {
-            FreeOwnerVec(fresh);
+            FreeOwnerVec(fresh, s->Objects);
             v = (uint*)prev;
         }
         else
@@ -99,21 +99,6 @@ public sealed unsafe partial class SlabCache
         if (c.Slab == s) c.OwnerVec = v;
         return v;
     }
-
-    // Owner vectors are written on every accounted alloc and free, by the thread that froze the slab.
-    // Two threads' vectors from malloc would sit next to each other and false-share their boundary
-    // lines, so each one gets whole 128-byte blocks (a cache-line pair) of its own.
-    private const int OwnerVecAlign = 128;
-
-    private static uint* AllocOwnerVec(int objects)
-    {
-        nuint bytes = ((nuint)objects * sizeof(uint) + OwnerVecAlign - 1) & ~(nuint)(OwnerVecAlign - 1);
-        void* v = NativeMemory.AlignedAlloc(bytes, OwnerVecAlign);
-        NativeMemory.Clear(v, bytes);
-        return (uint*)v;
-    }
-
-    internal static void FreeOwnerVec(uint* vec) => NativeMemory.AlignedFree(vec);
 
     /// <summary>memcg_slab_free_hook: refund whoever was charged for slot <paramref name="idx"/>, then forget it.</summary>
     private void UnchargeSlot(ThreadContext tc, PageDesc* s, int idx)

@@ -102,6 +102,6 @@ public sealed unsafe partial class SlabCache
         PageDesc* s = ResolveSlot(obj, out byte* slot, out int idx);
         if (_debug != 0) SlabDebug.MarkFree(_layout, _debug, slot);
         UnchargeSlot(tc, s, idx);
-        FreeRaw(GetCpuSlab(tc), s, slot);
+        FreeRaw(tc, GetCpuSlab(tc), s, slot);
     }
 }

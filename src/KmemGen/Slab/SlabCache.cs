@@ -128,7 +128,7 @@ public sealed unsafe partial class SlabCache : IDisposable
                 int hooks = (int)gfp | _allocHooks | tc.FaultArmed;
                 if (hooks == 0)
                 {
-                    c.Freelist = *(void**)(obj + _fpOffset);
+                    c.Freelist = DecodeNext(obj);
                     c.Allocs++;
                     return obj;
                 }
@@ -153,14 +153,14 @@ public sealed unsafe partial class SlabCache : IDisposable
         if (objcg is null)
         {
             // Root: nothing is charged, and the slot of a free object is already 0.
-            c.Freelist = *(void**)(obj + _fpOffset);
+            c.Freelist = DecodeNext(obj);
             c.Allocs++;
             return obj;
         }
         uint* vec = c.OwnerVec;
         if (vec != null && MemcgHooks.TryConsumeStock(tc, objcg, _chargeSize, _statItem))
         {
-            c.Freelist = *(void**)(obj + _fpOffset);
+            c.Freelist = DecodeNext(obj);
             c.Allocs++;
             vec[(int)Math.BigMul(_divMagic, (ulong)(obj - c.SlabStart), out _)] = tc.StockObjcgId;
             return obj;
@@ -204,7 +204,7 @@ public sealed unsafe partial class SlabCache : IDisposable
                             *slotOwner = MemcgHooks.NoOwner;
                         }
                     }
-                    *(void**)((byte*)obj + _fpOffset) = c.Freelist;
+                    EncodeNext((byte*)obj, c.Freelist);
                     c.Freelist = obj;
                     c.Frees++;
                     return;
