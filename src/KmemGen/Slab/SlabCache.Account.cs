@@ -28,34 +28,7 @@ public sealed unsafe partial class SlabCache
         return ChargeResult.Ok;
     }
 
-    /// <summary>
-    /// The accounted fast path: only charging stands between the caller and the thread's free list
-    /// (no debug, no Gfp.Zero, no fault armed). Null when the general slow path must run instead.
-    /// </summary>
-    private bool TryAllocAccountedFast(ThreadContext tc, Gfp gfp, bool throwOnFailure, out void* result)
-    {
-        result = null;
-        if ((_allocHooks & ~HookAccount) != 0 || (gfp & Gfp.Zero) != 0 || tc.FaultArmed != 0) return false;
-        if ((_allocHooks & HookAccount) == 0 && (gfp & Gfp.Account) == 0) return false;
-        CpuSlab?[] cpus = tc.SlabCpus;
-        if ((uint)_id >= (uint)cpus.Length || cpus[_id] is not { } c || c.Freelist == null) return false;
-        byte* slot = (byte*)c.Freelist;
-        c.Freelist = DecodeNext(slot);
-        c.Allocs++;
-        ChargeResult r = ChargeOne(tc, c, slot, gfp);
-        if (r == ChargeResult.Ok)
-        {
-            result = slot;
-            return true;
-        }
-        GiveBack(c, slot);
-        result = Fail(throwOnFailure, r == ChargeResult.LimitExceeded
-            ? MemcgHooks.ChargeFailure(tc, ObjectSize)
-            : new OutOfMemoryException($"slab cache '{Name}': no memory for the owner vector of a slab"));
-        return true;
-    }
-
-    /// <summary>Free of an object in this thread's frozen slab once the slab has an owner vector.</summary>
+    /// <summary>Free of an object in this thread's current slab when the refund missed the stock.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private void FreeOwnedLocal(ThreadContext tc, CpuSlab c, byte* obj)
     {

@@ -5,8 +5,9 @@ using KmemGen.Internal;
 
 namespace KmemGen;
 
-// The allocation slow path (___slab_alloc): the thread's current slab is empty, or something other
-// than a plain pop has to happen (debugging, Gfp.Zero, a fault point, a charge that missed the stock).
+// The allocation slow path (___slab_alloc), the one general path behind the inlined pop and the
+// inlined stock hit: the thread's current slab is empty, or something other than a plain pop has to
+// happen (debugging, Gfp.Zero, a fault point, a charge that missed the stock, no owner vector yet).
 // Refill order: what other threads freed into the current slab, then the thread's own partial slabs
 // (no lock), then a batch from the node partial list (one lock), then a new slab from the thread's page
 // cache. See SlabCache.Lists.cs for the slab states.
@@ -15,14 +16,12 @@ public sealed unsafe partial class SlabCache
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void* AllocSlow(ThreadContext tc, Gfp gfp, bool throwOnFailure)
     {
-        if (TryAllocAccountedFast(tc, gfp, throwOnFailure, out void* fast)) return fast;
         ThrowIfDisposed();
         if (tc.FaultArmed != 0 && FaultInjection.ShouldFail(tc, FaultPoint.SlabAlloc))
-            return Fail(throwOnFailure, new OutOfMemoryException($"slab cache '{Name}': allocation failed by fault injection (failslab)"));
+            return Fail(throwOnFailure, AllocFailure(tc, AllocFailureReason.Failslab, 1));
         CpuSlab c = GetCpuSlab(tc);
         byte* slot = (byte*)TakeObject(tc, c);
-        if (slot == null)
-            return Fail(throwOnFailure, new OutOfMemoryException($"slab cache '{Name}': no memory for a new order-{Order} slab"));
+        if (slot == null) return Fail(throwOnFailure, AllocFailure(tc, AllocFailureReason.NoSlab, 1));
         if (_debug != 0)
         {
             string? finding = SlabDebug.OnAlloc(_layout, _debug, slot);
@@ -40,9 +39,7 @@ public sealed unsafe partial class SlabCache
             if (r != ChargeResult.Ok)
             {
                 GiveBack(c, slot);
-                return Fail(throwOnFailure, r == ChargeResult.LimitExceeded
-                    ? MemcgHooks.ChargeFailure(tc, ObjectSize)
-                    : new OutOfMemoryException($"slab cache '{Name}': no memory for the owner vector of a slab"));
+                return Fail(throwOnFailure, AllocFailure(tc, r == ChargeResult.LimitExceeded ? AllocFailureReason.ChargeLimit : AllocFailureReason.NoOwnerVector, 1));
             }
         }
         return obj;
