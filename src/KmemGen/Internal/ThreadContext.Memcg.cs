@@ -15,15 +15,18 @@ internal sealed partial class ThreadContext
     internal MemCgroup? MemcgCurrent;
     /// <summary>The owner handle charges from this thread go to; null when Current is Root.</summary>
     internal ObjCgroup? MemcgObjcg;
-    /// <summary><see cref="MemcgObjcg"/>'s id, cached so the fast path does not touch the shared ObjCgroup.</summary>
+    /// <summary>
+    /// <see cref="MemcgObjcg"/>'s id, cached so the fast path does not touch the shared ObjCgroup, or
+    /// <see cref="MemcgHooks.StaleOwner"/> when that handle was released and the stock's handle reuses its id.
+    /// </summary>
     internal uint MemcgObjcgId;
 
     // ---- obj_stock: pre-charged bytes of one ObjCgroup ----
 
     /// <summary>The ObjCgroup whose bytes the stock holds (the stock pins it: obj_cgroup_get on cached_objcg).</summary>
     internal ObjCgroup? StockObjcg;
-    /// <summary><see cref="StockObjcg"/>'s id; an object whose owner slot equals it refunds into the stock.</summary>
-    internal uint StockObjcgId;
+    /// <summary><see cref="StockObjcg"/>'s id (<see cref="ObjStock.NoStock"/> when none); an object whose owner slot equals it refunds into the stock.</summary>
+    internal uint StockObjcgId = ObjStock.NoStock;
     /// <summary>The stock's byte count and stat deltas: the only fields the charge fast path writes.</summary>
     internal PaddedStock Stock;
     /// <summary>The drain generation this stock last saw; a different global value means "drain before use".</summary>

@@ -32,5 +32,6 @@ internal sealed class SlabThreadReaper(ThreadContext context)
     {
         foreach (CpuSlab? c in context.SlabCpus)
             c?.Cache.RetireCpuSlab(c);
+        PageCache.DrainAll(context);
     }
 }

@@ -9,6 +9,13 @@ namespace KmemGen.Internal;
 internal sealed partial class ThreadContext
 {
     [ThreadStatic] private static ThreadContext? t_current;
+    private static int s_lastId;
+
+    /// <summary>
+    /// This thread's id, unique for the life of the process (never reused): a slab records the id of the
+    /// thread that owns it, and a thread recognises its own slabs by comparing with this.
+    /// </summary>
+    internal readonly uint Id = (uint)Interlocked.Increment(ref s_lastId);
 
     /// <summary>The calling thread's context, created on first use.</summary>
     public static ThreadContext Current

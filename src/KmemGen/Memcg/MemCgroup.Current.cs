@@ -33,9 +33,7 @@ public sealed partial class MemCgroup
     {
         ThreadContext tc = ThreadContext.Current;
         tc.MemcgCurrent = change.CurrentValue;
-        ObjCgroup? objcg = ResolveObjcg(change.CurrentValue);
-        tc.MemcgObjcg = objcg;
-        tc.MemcgObjcgId = objcg?.Id ?? MemcgHooks.NoOwner;
+        MemcgHooks.SetCurrentOwner(tc, ResolveObjcg(change.CurrentValue));
     }
 
     /// <summary>

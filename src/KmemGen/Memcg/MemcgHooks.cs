@@ -19,83 +19,62 @@ internal static class MemcgHooks
     public const uint NoOwner = 0;
     /// <summary>The charge failed; the caller frees what it took and fails the allocation.</summary>
     public const uint ChargeFailed = uint.MaxValue;
+    /// <summary>The thread's cached current owner was released and must be resolved again; never an owner id.</summary>
+    public const uint StaleOwner = uint.MaxValue - 1;
+
+    /// <summary>The owner id charges from this thread go to (current-&gt;objcg): NoOwner at the root, StaleOwner when it must be resolved again.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint CurrentOwner(ThreadContext tc) => tc.MemcgObjcgId;
+
+    /// <summary>Caches <paramref name="objcg"/> (null at the root) as the thread's current owner.</summary>
+    public static void SetCurrentOwner(ThreadContext tc, ObjCgroup? objcg)
+    {
+        tc.MemcgObjcg = objcg;
+        // A released handle may share its id with the live handle the stock caches: then the id test
+        // must miss, so that the charge takes the slow path and resolves the owner again.
+        tc.MemcgObjcgId = objcg is null ? NoOwner
+            : objcg.Id == tc.StockObjcgId && objcg != tc.StockObjcg ? StaleOwner : objcg.Id;
+    }
 
     /// <summary>
     /// Charges <paramref name="count"/> objects of <paramref name="bytesPerObject"/> bytes to the
-    /// current cgroup's ObjCgroup and returns its owner id (with one reference per object held),
-    /// <see cref="NoOwner"/> when there is nothing to charge, or <see cref="ChargeFailed"/>.
+    /// current cgroup's ObjCgroup and returns its owner id, <see cref="NoOwner"/> when there is nothing
+    /// to charge, or <see cref="ChargeFailed"/> (the exception comes from <see cref="ChargeFailure"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint ChargeObjects(ThreadContext tc, int bytesPerObject, int count, MemcgStatItem item, Gfp gfp)
     {
-        ObjCgroup? objcg = tc.MemcgObjcg;
-        if (objcg is null) return NoOwner;
+        uint owner = tc.MemcgObjcgId;
+        if (owner == NoOwner) return NoOwner;
         long size = (long)bytesPerObject * count;
-        return ObjStock.TryConsume(tc, objcg, size, item) ? tc.MemcgObjcgId : ChargeObjectsSlow(tc, size, item, gfp);
+        return ObjStock.TryConsume(tc, owner, size, item) ? owner : ChargeObjectsSlow(tc, size, item, gfp);
     }
 
-    /// <summary>Refunds one object's charge to the owner recorded for it and drops its reference.</summary>
+    /// <summary>Refunds one object's charge to the owner recorded for it, whichever thread frees it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void UnchargeObject(ThreadContext tc, uint owner, int bytes, MemcgStatItem item)
     {
-        if (owner == NoOwner) return;
-        // The stock pins its handle, so its id cannot have been reused: equal ids mean the same handle.
-        if (owner == tc.StockObjcgId && tc.StockGeneration == ObjStock.DrainGeneration)
-        {
-            ObjStock.RefillCached(tc, bytes, item);
-            return;
-        }
-        ObjStock.Uncharge(tc, ObjCgroupTable.Lookup(owner), bytes, item);
+        if (owner == NoOwner || ObjStock.TryRefill(tc, owner, bytes, item)) return;
+        UnchargeObjectSlow(tc, owner, bytes, item);
     }
 
     /// <summary>
-    /// consume_obj_stock for the allocator's inlined fast path: true when <paramref name="size"/> bytes
-    /// for <paramref name="objcg"/> (the thread's cached current owner, not null) were taken from this
-    /// thread's stock; the owner id to record is then <c>tc.StockObjcgId</c>. False on any miss (another
-    /// handle cached, stock short, drain requested, stat delta due for a flush): nothing was changed and
-    /// the caller takes its slow path, which calls <see cref="ChargeObjects"/>.
+    /// The allocator's inlined charge: <see cref="ObjStock.TryConsume"/> for <paramref name="owner"/>
+    /// (the thread's <see cref="CurrentOwner"/>, not NoOwner). On a miss nothing changed and the caller
+    /// takes its slow path, which calls <see cref="ChargeObjects"/>.
     /// </summary>
-    /// <remarks>
-    /// Plain loads and stores on this thread's fields, and no call: everything that would call out
-    /// (refill, stat flush) is a miss. Keeping calls out of the code inlined into the caller's loop
-    /// matters: with them the JIT ran out of registers and stopped hoisting the [ThreadStatic] base
-    /// out of the caller's loops, which cost the unaccounted path too (docs/benchmarks-charging.md).
-    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryConsumeStock(ThreadContext tc, ObjCgroup objcg, long size, MemcgStatItem item)
-    {
-        long left = tc.Stock.Bytes - size;
-        ref long stat = ref ObjStock.StatDelta(tc, item);
-        long statAfter = stat + size;
-        // Reference compare, not ids: a cached handle that was released may share a reused id.
-        if (objcg != tc.StockObjcg || left < 0 || tc.StockGeneration != ObjStock.DrainGeneration
-            || !ObjStock.StatDeltaFits(statAfter))
-            return false;
-        tc.Stock.Bytes = left;
-        stat = statAfter;
-        return true;
-    }
+    public static bool TryConsumeStock(ThreadContext tc, uint owner, long size, MemcgStatItem item) =>
+        ObjStock.TryConsume(tc, owner, size, item);
 
     /// <summary>
-    /// refill_obj_stock for the allocator's inlined fast path: true when the refund of an object owned by
-    /// <paramref name="owner"/> (not NoOwner) went into this thread's stock, which caches that owner.
-    /// False on a miss (another owner, drain requested, stock over a batch, stat delta due for a flush),
-    /// with nothing changed: the caller then calls <see cref="UnchargeObject"/>. No call, as above.
+    /// The allocator's inlined refund: <see cref="ObjStock.TryRefill"/> for the object's recorded
+    /// <paramref name="owner"/> (not NoOwner). On a miss nothing changed and the caller calls
+    /// <see cref="UnchargeObject"/> from its slow path.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryRefillStock(ThreadContext tc, uint owner, long size, MemcgStatItem item)
-    {
-        long bytes = tc.Stock.Bytes + size;
-        ref long stat = ref ObjStock.StatDelta(tc, item);
-        long statAfter = stat - size;
-        // The stock pins its handle, so its id cannot have been reused: equal ids mean the same handle.
-        if (owner != tc.StockObjcgId || tc.StockGeneration != ObjStock.DrainGeneration
-            || bytes > ObjStock.BatchBytes || !ObjStock.StatDeltaFits(statAfter))
-            return false;
-        tc.Stock.Bytes = bytes;
-        stat = statAfter;
-        return true;
-    }
+    public static bool TryRefillStock(ThreadContext tc, uint owner, long size, MemcgStatItem item) =>
+        ObjStock.TryRefill(tc, owner, size, item);
 
     /// <summary>The exception for the charge that just failed on this thread (names cgroup, limit, usage, request).</summary>
     public static OutOfMemoryException ChargeFailure(ThreadContext tc, long requestBytes)
@@ -124,11 +103,13 @@ internal static class MemcgHooks
                 default:
                     // The cached handle was released (its cgroup was removed and emptied): resolve
                     // current_obj_cgroup again, which walks to the nearest ancestor still having one.
-                    ObjCgroup? fresh = MemCgroup.ResolveObjcg(tc.MemcgCurrent);
-                    tc.MemcgObjcg = fresh;
-                    tc.MemcgObjcgId = fresh?.Id ?? NoOwner;
+                    SetCurrentOwner(tc, MemCgroup.ResolveObjcg(tc.MemcgCurrent));
                     break;
             }
         }
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void UnchargeObjectSlow(ThreadContext tc, uint owner, int bytes, MemcgStatItem item) =>
+        ObjStock.Uncharge(tc, ObjCgroupTable.Lookup(owner), bytes, item);
 }

@@ -25,7 +25,7 @@ internal static class ObjCgroupTable
         lock (s_lock)
         {
             uint id = s_freeIds.Count > 0 ? s_freeIds.Pop() : s_nextId++;
-            if (id == MemcgHooks.ChargeFailed) throw new InvalidOperationException("Out of ObjCgroup ids.");
+            if (id >= MemcgHooks.StaleOwner) throw new InvalidOperationException("Out of ObjCgroup ids.");
             ObjCgroup?[] table = s_table;
             if (id >= table.Length)
             {

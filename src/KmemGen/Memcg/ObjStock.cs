@@ -52,38 +52,60 @@ internal static class ObjStock
     /// <summary>Drains the calling thread's stock now.</summary>
     public static void DrainCurrentThread() => Drain(ThreadContext.Current);
 
-    /// <summary>Charges <paramref name="size"/> bytes to <paramref name="objcg"/> through the stock (obj_cgroup_charge).</summary>
-    public static ChargeResult Charge(ThreadContext tc, ObjCgroup objcg, long size, MemcgStatItem item, Gfp gfp) =>
-        TryConsume(tc, objcg, size, item) ? ChargeResult.Charged : ChargeSlow(tc, objcg, size, item, gfp);
+    /// <summary>What <c>ThreadContext.StockObjcgId</c> holds while the stock caches no handle: never an owner id.</summary>
+    public const uint NoStock = uint.MaxValue;
 
-    /// <summary>consume_obj_stock: takes the bytes when the stock caches this handle, holds enough and no drain is due.</summary>
+    /// <summary>
+    /// The one stock-hit test: the stock serves owner <paramref name="ownerId"/> now (it caches that handle
+    /// and no drain is pending). The stock pins its handle, so its id cannot have been reused: equal ids
+    /// mean the same handle. Every charge and refund, inlined or not, asks this and nothing else.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool TryConsume(ThreadContext tc, ObjCgroup objcg, long size, MemcgStatItem item)
+    public static bool Serves(ThreadContext tc, uint ownerId) =>
+        ownerId == tc.StockObjcgId && tc.StockGeneration == DrainGeneration;
+
+    /// <summary>
+    /// consume_obj_stock: takes <paramref name="size"/> bytes for <paramref name="ownerId"/> when the stock
+    /// serves it, holds enough, and the stat delta stays under a page. False on any miss, with nothing
+    /// changed. Plain loads and stores on this thread's fields and no call, so the allocator can inline it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryConsume(ThreadContext tc, uint ownerId, long size, MemcgStatItem item)
     {
-        if (tc.StockObjcg != objcg || size > tc.Stock.Bytes || tc.StockGeneration != DrainGeneration) return false;
-        tc.Stock.Bytes -= size;
-        AddStat(tc, item, size);
+        long left = tc.Stock.Bytes - size;
+        ref long stat = ref StatDelta(tc, item);
+        long statAfter = stat + size;
+        if (!Serves(tc, ownerId) || left < 0 || !StatDeltaFits(statAfter)) return false;
+        tc.Stock.Bytes = left;
+        stat = statAfter;
         return true;
     }
+
+    /// <summary>
+    /// refill_obj_stock's hit: puts back <paramref name="size"/> bytes of <paramref name="ownerId"/> when the
+    /// stock serves it, stays within a batch, and the stat delta stays under a page. False on any miss,
+    /// with nothing changed. No call, as above.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryRefill(ThreadContext tc, uint ownerId, long size, MemcgStatItem item)
+    {
+        long bytes = tc.Stock.Bytes + size;
+        ref long stat = ref StatDelta(tc, item);
+        long statAfter = stat - size;
+        if (!Serves(tc, ownerId) || bytes > BatchBytes || !StatDeltaFits(statAfter)) return false;
+        tc.Stock.Bytes = bytes;
+        stat = statAfter;
+        return true;
+    }
+
+    /// <summary>Charges <paramref name="size"/> bytes to <paramref name="objcg"/> through the stock (obj_cgroup_charge).</summary>
+    public static ChargeResult Charge(ThreadContext tc, ObjCgroup objcg, long size, MemcgStatItem item, Gfp gfp) =>
+        TryConsume(tc, objcg.Id, size, item) ? ChargeResult.Charged : ChargeSlow(tc, objcg, size, item, gfp);
 
     /// <summary>Refunds <paramref name="size"/> bytes of <paramref name="objcg"/> into the stock (refill_obj_stock).</summary>
     public static void Uncharge(ThreadContext tc, ObjCgroup objcg, long size, MemcgStatItem item)
     {
-        if (tc.StockObjcg == objcg && tc.StockGeneration == DrainGeneration)
-        {
-            RefillCached(tc, size, item);
-            return;
-        }
-        UnchargeSlow(tc, objcg, size, item);
-    }
-
-    /// <summary>refill_obj_stock into a stock the caller found caching the owner: add the bytes, trim past a batch.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void RefillCached(ThreadContext tc, long size, MemcgStatItem item)
-    {
-        tc.Stock.Bytes += size;
-        AddStat(tc, item, -size);
-        if (tc.Stock.Bytes > BatchBytes) Trim(tc);
+        if (!TryRefill(tc, objcg.Id, size, item)) UnchargeSlow(tc, objcg, size, item);
     }
 
     /// <summary>Adds a memory.stat delta for the stock's ObjCgroup; written out once it passes a page either way.</summary>
@@ -111,6 +133,8 @@ internal static class ObjStock
     public static ChargeResult ChargeSlow(ThreadContext tc, ObjCgroup objcg, long size, MemcgStatItem item, Gfp gfp)
     {
         if (tc.StockGeneration != DrainGeneration) Drain(tc);
+        // A handle, not an id: the thread's cached owner may be a released handle that shares its id with
+        // the stock's (MemcgHooks.StaleOwner); switching to it fails and the caller resolves again.
         if (tc.StockObjcg != objcg && !SwitchTo(tc, objcg)) return ChargeResult.Dead;
         if (tc.Stock.Bytes < size)
         {
@@ -147,7 +171,7 @@ internal static class ObjStock
         FlushAllStats(tc);
         long bytes = tc.Stock.Bytes;
         tc.StockObjcg = null;
-        tc.StockObjcgId = MemcgHooks.NoOwner;
+        tc.StockObjcgId = NoStock;
         tc.Stock.Bytes = 0;
 
         long pages = bytes & ~PageMask;
@@ -165,6 +189,9 @@ internal static class ObjStock
         if (!objcg.TryPin(1)) return false;
         tc.StockObjcg = objcg;
         tc.StockObjcgId = objcg.Id;
+        // The cached current owner may be a released handle whose id the new one reuses: make sure the
+        // id test cannot take the one for the other (MemcgHooks.SetCurrentOwner keeps the same rule).
+        if (tc.MemcgObjcgId == objcg.Id && tc.MemcgObjcg != objcg) tc.MemcgObjcgId = MemcgHooks.StaleOwner;
         tc.Stock.Bytes = Interlocked.Exchange(ref objcg.NrChargedBytes, 0);
         tc.StockExitDrain ??= new ThreadExitDrain(tc);
         return true;

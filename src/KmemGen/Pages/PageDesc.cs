@@ -18,6 +18,8 @@ internal enum PageKind : byte
     Slab,
     /// <summary>Head of a kmalloc allocation too large for a size class (kmalloc_large).</summary>
     KmallocLarge,
+    /// <summary>Head of a free block held in a thread's page cache (pcp list): neither free to the buddy allocator nor in use.</summary>
+    Cached,
 }
 
 /// <summary>
@@ -32,24 +34,42 @@ internal unsafe struct PageDesc
     public byte Order;
     /// <summary>MemcgStatItem of a charged page block.</summary>
     public byte StatItem;
-    /// <summary>Slab: 1 while on its cache's partial list.</summary>
+    /// <summary>Slab: which partial list holds it (<see cref="SlabList"/>).</summary>
     public byte OnPartial;
     /// <summary>Tail: distance in pages back to the head.</summary>
     public int HeadOffset;
     /// <summary>Slab: id of the owning cache (SlabRegistry).</summary>
     public int CacheId;
-    /// <summary>Slab: objects in use while not frozen (under the cache lock). Meta page 0: pages in use in the arena.</summary>
+    /// <summary>
+    /// Slab: objects neither on <see cref="Freelist"/> nor (while it is a thread's current slab) on that
+    /// thread's list; objects pushed on <see cref="Remote"/> still count until they are folded in.
+    /// Written by the owning thread, or under the cache lock while no thread owns the slab.
+    /// Meta page 0: pages in use in the arena.
+    /// </summary>
     public int InUse;
     public int Objects;
-    /// <summary>Charged page block: owner id to refund on free (page->memcg_data).</summary>
+    /// <summary>
+    /// Charged page block: owner id to refund on free (page->memcg_data). Slab: the id of the thread
+    /// that has it frozen (<see cref="ThreadContext.Id"/>), 0 when no thread owns it.
+    /// </summary>
     public uint Owner;
-    /// <summary>Slab: free objects while not frozen (under the cache lock).</summary>
+    /// <summary>Slab: free objects of the slab's local list (the owning thread's, or the cache lock's while on the node list).</summary>
     public void* Freelist;
-    /// <summary>Slab: [frozen:1][count:31][head offset + 1:32], pushed lock-free by remote frees while frozen.</summary>
+    /// <summary>Slab: [frozen:1][partial:1][count:30][head offset + 1:32], the lock-free list other threads free into (SlabCache.Lists.cs).</summary>
     public long Remote;
     /// <summary>Slab: lazily installed owner vector, one uint per object (obj_exts).</summary>
     public uint* OwnerVec;
     /// <summary>Buddy free list or cache partial list links.</summary>
     public PageDesc* Next;
     public PageDesc* Prev;
+}
+
+/// <summary>Which partial list a slab is on (<see cref="PageDesc.OnPartial"/>).</summary>
+internal static class SlabList
+{
+    public const byte None = 0;
+    /// <summary>The cache's node partial list, under the cache lock.</summary>
+    public const byte Node = 1;
+    /// <summary>The owning thread's partial list (CpuSlab.PartialHead), touched only by that thread.</summary>
+    public const byte Thread = 2;
 }

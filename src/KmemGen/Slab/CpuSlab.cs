@@ -3,10 +3,12 @@ using System.Runtime.InteropServices;
 namespace KmemGen.Internal;
 
 /// <summary>
-/// One thread's state for one cache (kmem_cache_cpu): the slab it has frozen and that slab's local free
-/// list. Only the owning thread reads or writes Freelist, so the fast paths need no lock and no atomic.
-/// Other threads free into the slab's Remote list instead. Slab/SlabStart/SlabSpan/OwnerVec change only
-/// under the cache lock or on the owning thread's slow path.
+/// One thread's state for one cache (kmem_cache_cpu): the slab it allocates from (its "current" slab,
+/// frozen for it) and that slab's local free list, plus the thread's partial slabs (SLUB's cpu_partial):
+/// slabs the thread owns that have free objects. Only the owning thread reads or writes Freelist and the
+/// partial list, so the fast paths need no lock and no atomic; other threads free into a slab's Remote
+/// list instead. Slab/SlabStart/SlabSpan/OwnerVec change only on the owning thread, or under the cache
+/// lock once that thread is gone.
 /// </summary>
 /// <remarks>
 /// Explicit layout with <see cref="Pad"/> bytes of nothing on each side of the fields: the kernel's
@@ -16,8 +18,8 @@ namespace KmemGen.Internal;
 /// invalidate the cache line (and, with the adjacent-line prefetcher, the line pair) the other
 /// thread's fast path reads: false sharing. 128 bytes covers the 128-byte line pair.
 /// </remarks>
-[StructLayout(LayoutKind.Explicit, Size = Pad + 72 + Pad)]
-internal sealed unsafe class CpuSlab(SlabCache cache)
+[StructLayout(LayoutKind.Explicit, Size = Pad + 120 + Pad)]
+internal sealed unsafe class CpuSlab(SlabCache cache, uint threadId)
 {
     private const int Pad = 128;
 
@@ -26,12 +28,28 @@ internal sealed unsafe class CpuSlab(SlabCache cache)
     [FieldOffset(Pad + 8)] public long Allocs;
     [FieldOffset(Pad + 16)] public long Frees;
     [FieldOffset(Pad + 24)] public byte* SlabStart;
-    /// <summary>objects * slot size: a pointer p is in the frozen slab iff (p - SlabStart) &lt; SlabSpan, unsigned.</summary>
+    /// <summary>objects * slot size: a pointer p is in the current slab iff (p - SlabStart) &lt; SlabSpan, unsigned.</summary>
     [FieldOffset(Pad + 32)] public nuint SlabSpan;
-    /// <summary>The frozen slab's owner vector; installed only by this thread while it holds the slab.</summary>
+    /// <summary>The current slab's owner vector; installed only by this thread while it holds the slab.</summary>
     [FieldOffset(Pad + 40)] public uint* OwnerVec;
     [FieldOffset(Pad + 48)] public PageDesc* Slab;
     [FieldOffset(Pad + 56)] public readonly SlabCache Cache = cache;
+    /// <summary>This thread's partial slabs: partially used ones from the head, empty ones at the tail.</summary>
+    [FieldOffset(Pad + 64)] public PageDesc* PartialHead;
+    [FieldOffset(Pad + 72)] public PageDesc* PartialTail;
+    [FieldOffset(Pad + 80)] public int PartialCount;
+    /// <summary>Slabs on the partial list with no object in use.</summary>
+    [FieldOffset(Pad + 84)] public int EmptyCount;
+    /// <summary>The owning thread's id: what <see cref="PageDesc.Owner"/> holds for the slabs it owns.</summary>
+    [FieldOffset(Pad + 88)] public readonly uint ThreadId = threadId;
     /// <summary>Set under the cache lock once the thread is gone or the cache is destroyed.</summary>
-    [FieldOffset(Pad + 64)] public bool Retired;
+    [FieldOffset(Pad + 92)] public bool Retired;
+    /// <summary>
+    /// The slab of this thread's partial list that the thread last freed into (or null), and its address
+    /// range: a run of frees into one slab checks the range instead of resolving each pointer. It is
+    /// always a slab on the partial list: taking it off the list clears it.
+    /// </summary>
+    [FieldOffset(Pad + 96)] public PageDesc* LastFreed;
+    [FieldOffset(Pad + 104)] public byte* LastFreedStart;
+    [FieldOffset(Pad + 112)] public nuint LastFreedSpan;
 }

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using KmemGen.Internal;
 
 namespace KmemGen;
@@ -29,34 +28,7 @@ public sealed unsafe partial class SlabCache
         return ChargeResult.Ok;
     }
 
-    /// <summary>
-    /// The accounted fast path: only charging stands between the caller and the thread's free list
-    /// (no debug, no Gfp.Zero, no fault armed). Null when the general slow path must run instead.
-    /// </summary>
-    private bool TryAllocAccountedFast(ThreadContext tc, Gfp gfp, bool throwOnFailure, out void* result)
-    {
-        result = null;
-        if ((_allocHooks & ~HookAccount) != 0 || (gfp & Gfp.Zero) != 0 || tc.FaultArmed != 0) return false;
-        if ((_allocHooks & HookAccount) == 0 && (gfp & Gfp.Account) == 0) return false;
-        CpuSlab?[] cpus = tc.SlabCpus;
-        if ((uint)_id >= (uint)cpus.Length || cpus[_id] is not { } c || c.Freelist == null) return false;
-        byte* slot = (byte*)c.Freelist;
-        c.Freelist = *(void**)(slot + _fpOffset);
-        c.Allocs++;
-        ChargeResult r = ChargeOne(tc, c, slot, gfp);
-        if (r == ChargeResult.Ok)
-        {
-            result = slot;
-            return true;
-        }
-        GiveBack(c, slot);
-        result = Fail(throwOnFailure, r == ChargeResult.LimitExceeded
-            ? MemcgHooks.ChargeFailure(tc, ObjectSize)
-            : new OutOfMemoryException($"slab cache '{Name}': no memory for the owner vector of a slab"));
-        return true;
-    }
-
-    /// <summary>Free of an object in this thread's frozen slab once the slab has an owner vector.</summary>
+    /// <summary>Free of an object in this thread's current slab when the refund missed the stock.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private void FreeOwnedLocal(ThreadContext tc, CpuSlab c, byte* obj)
     {
@@ -68,7 +40,7 @@ public sealed unsafe partial class SlabCache
             vec[idx] = MemcgHooks.NoOwner;
             MemcgHooks.UnchargeObject(tc, owner, ObjectSize, _statItem);
         }
-        *(void**)(obj + _fpOffset) = c.Freelist;
+        EncodeNext(obj, c.Freelist);
         c.Freelist = obj;
         c.Frees++;
     }
@@ -85,11 +57,12 @@ public sealed unsafe partial class SlabCache
         uint* v = s->OwnerVec;
         if (v != null) return v;
         if (tc.FaultArmed != 0 && FaultInjection.ShouldFail(tc, FaultPoint.OwnerVector)) return null;
-        uint* fresh = AllocOwnerVec(s->Objects);
+        uint* fresh = AllocOwnerVec(tc, s->Objects);
+        if (fresh == null) return null;
         nint prev = Interlocked.CompareExchange(ref *(nint*)&s->OwnerVec, (nint)fresh, 0);
         if (prev != 0)
         {
-            FreeOwnerVec(fresh);
+            FreeOwnerVec(fresh, s->Objects);
             v = (uint*)prev;
         }
         else
@@ -99,21 +72,6 @@ public sealed unsafe partial class SlabCache
         if (c.Slab == s) c.OwnerVec = v;
         return v;
     }
-
-    // Owner vectors are written on every accounted alloc and free, by the thread that froze the slab.
-    // Two threads' vectors from malloc would sit next to each other and false-share their boundary
-    // lines, so each one gets whole 128-byte blocks (a cache-line pair) of its own.
-    private const int OwnerVecAlign = 128;
-
-    private static uint* AllocOwnerVec(int objects)
-    {
-        nuint bytes = ((nuint)objects * sizeof(uint) + OwnerVecAlign - 1) & ~(nuint)(OwnerVecAlign - 1);
-        void* v = NativeMemory.AlignedAlloc(bytes, OwnerVecAlign);
-        NativeMemory.Clear(v, bytes);
-        return (uint*)v;
-    }
-
-    internal static void FreeOwnerVec(uint* vec) => NativeMemory.AlignedFree(vec);
 
     /// <summary>memcg_slab_free_hook: refund whoever was charged for slot <paramref name="idx"/>, then forget it.</summary>
     private void UnchargeSlot(ThreadContext tc, PageDesc* s, int idx)

@@ -40,7 +40,7 @@ public sealed unsafe partial class SlabCache
             owner = MemcgHooks.ChargeObjects(tc, ObjectSize, n, _statItem, gfp);
             if (owner == MemcgHooks.ChargeFailed)
             {
-                if (throwOnFailure) throw MemcgHooks.ChargeFailure(tc, (long)ObjectSize * n);
+                if (throwOnFailure) throw AllocFailure(tc, AllocFailureReason.ChargeLimit, n);
                 return false;
             }
         }
@@ -50,13 +50,13 @@ public sealed unsafe partial class SlabCache
         {
             if (tc.FaultArmed != 0 && FaultInjection.ShouldFail(tc, FaultPoint.SlabAlloc))
             {
-                failure = new OutOfMemoryException($"slab cache '{Name}': bulk allocation failed by fault injection (failslab)");
+                failure = AllocFailure(tc, AllocFailureReason.BulkFailslab, n);
                 break;
             }
             byte* slot = (byte*)TakeObject(tc, c);
             if (slot == null)
             {
-                failure = new OutOfMemoryException($"slab cache '{Name}': no memory for a new order-{Order} slab");
+                failure = AllocFailure(tc, AllocFailureReason.NoSlab, n);
                 break;
             }
             if (_debug != 0 && SlabDebug.OnAlloc(_layout, _debug, slot) is { } finding)
@@ -72,7 +72,7 @@ public sealed unsafe partial class SlabCache
                 if (vec == null)
                 {
                     GiveBack(c, slot);
-                    failure = new OutOfMemoryException($"slab cache '{Name}': no memory for the owner vector of a slab");
+                    failure = AllocFailure(tc, AllocFailureReason.NoOwnerVector, n);
                     break;
                 }
                 vec[SlotIndex(c.SlabStart, slot)] = owner;
@@ -102,6 +102,6 @@ public sealed unsafe partial class SlabCache
         PageDesc* s = ResolveSlot(obj, out byte* slot, out int idx);
         if (_debug != 0) SlabDebug.MarkFree(_layout, _debug, slot);
         UnchargeSlot(tc, s, idx);
-        FreeRaw(GetCpuSlab(tc), s, slot);
+        FreeRaw(tc, GetCpuSlab(tc), s, slot);
     }
 }

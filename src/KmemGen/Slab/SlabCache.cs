@@ -127,7 +127,7 @@ public sealed unsafe partial class SlabCache : IDisposable
                 int hooks = (int)gfp | _allocHooks | tc.FaultArmed;
                 if (hooks == 0)
                 {
-                    c.Freelist = *(void**)(obj + _fpOffset);
+                    c.Freelist = DecodeNext(obj);
                     c.Allocs++;
                     return obj;
                 }
@@ -143,28 +143,21 @@ public sealed unsafe partial class SlabCache : IDisposable
     /// (consume_obj_stock) and the owner slot store, straight-line. A call of its own, not inlined into
     /// the caller's loop: inlined there, its locals pushed the JIT's CSE into its conservative mode, the
     /// [ThreadStatic] base stopped being hoisted out of loops, and unaccounted pairs got 2x slower too.
-    /// Null on any miss (root is not a miss: nothing is charged).
+    /// Null on any miss, and AllocSlow, the one general path, takes over (root is not a miss: nothing is
+    /// charged).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void* AllocAccounted(ThreadContext tc, CpuSlab c, byte* obj)
     {
-        ObjCgroup? objcg = tc.MemcgObjcg;
-        if (objcg is null)
-        {
-            // Root: nothing is charged, and the slot of a free object is already 0.
-            c.Freelist = *(void**)(obj + _fpOffset);
-            c.Allocs++;
-            return obj;
-        }
+        uint owner = MemcgHooks.CurrentOwner(tc);
         uint* vec = c.OwnerVec;
-        if (vec != null && MemcgHooks.TryConsumeStock(tc, objcg, _chargeSize, _statItem))
-        {
-            c.Freelist = *(void**)(obj + _fpOffset);
-            c.Allocs++;
-            vec[(int)Math.BigMul(_divMagic, (ulong)(obj - c.SlabStart), out _)] = tc.StockObjcgId;
-            return obj;
-        }
-        return null;
+        if (owner != MemcgHooks.NoOwner && (vec == null || !MemcgHooks.TryConsumeStock(tc, owner, _chargeSize, _statItem)))
+            return null;
+        c.Freelist = DecodeNext(obj);
+        c.Allocs++;
+        // At the root nothing is charged, and the slot of a free object is already NoOwner.
+        if (owner != MemcgHooks.NoOwner) vec[(int)Math.BigMul(_divMagic, (ulong)(obj - c.SlabStart), out _)] = owner;
+        return obj;
     }
 
     /// <summary>
@@ -203,7 +196,7 @@ public sealed unsafe partial class SlabCache : IDisposable
                             *slotOwner = MemcgHooks.NoOwner;
                         }
                     }
-                    *(void**)((byte*)obj + _fpOffset) = c.Freelist;
+                    EncodeNext((byte*)obj, c.Freelist);
                     c.Freelist = obj;
                     c.Frees++;
                     return;

@@ -73,12 +73,11 @@ public unsafe class SlabCacheTests
         var objs = new nint[n];
         for (int i = 0; i < n; i++) objs[i] = (nint)cache.Alloc();
         long slabs = cache.SlabCount;
-        var t = new Thread(() => { foreach (nint p in objs) cache.Free((void*)p); });
-        t.Start();
-        t.Join();
+        ThreadExits.RunAndReap(() => { foreach (nint p in objs) cache.Free((void*)p); });
         Assert.Equal(0, cache.LiveObjects);
-        // Remote frees went to this thread's frozen slab (lock-free list) or, for the full slabs, back
-        // to the partial list: allocating as many again drains them without a new slab.
+        // The freeing thread adopted the full slabs; when it exited they went to the node list, and the
+        // objects freed into this thread's current slab sit on its remote list: allocating as many
+        // again finds them all without a new slab.
         var again = new HashSet<nint>();
         for (int i = 0; i < n; i++) again.Add((nint)cache.Alloc());
         Assert.Equal(n, again.Count);
@@ -89,51 +88,102 @@ public unsafe class SlabCacheTests
     }
 
     [Fact]
-    public void Remote_frees_pushed_into_partial_slabs_are_collected_by_Shrink()
+    public void A_thread_that_frees_another_threads_objects_adopts_their_slabs_and_allocates_from_them()
+    {
+        using var cache = SlabCache.Create("adopt", 64);
+        int n = cache.ObjectsPerSlab * 4;
+        var objs = new nint[n];
+        for (int i = 0; i < n; i++) objs[i] = (nint)cache.Alloc();
+        long slabs = cache.SlabCount;
+        var mine = new HashSet<nint>();
+        ThreadExits.RunAndReap(() =>
+        {
+            // Producer/consumer: the full slabs this thread frees into become its own (no lock, no
+            // node list), so its own allocations reuse them instead of taking a new slab.
+            foreach (nint p in objs) cache.Free((void*)p);
+            for (int i = 0; i < n - cache.ObjectsPerSlab; i++) mine.Add((nint)cache.Alloc());
+            Assert.Equal(slabs, cache.SlabCount);
+            Assert.Equal(0, cache.PartialCount);
+            foreach (nint p in mine) cache.Free((void*)p);
+        });
+        Assert.Equal(n - cache.ObjectsPerSlab, mine.Count);
+        Assert.Subset(objs.ToHashSet(), mine);
+        Assert.Equal(0, cache.LiveObjects);
+    }
+
+    [Fact]
+    public void A_thread_reuses_its_own_emptied_slabs_without_the_node_list()
+    {
+        using var cache = SlabCache.Create("own-partial", 128);
+        int n = cache.ObjectsPerSlab * 6;
+        var objs = new nint[n];
+        for (int round = 0; round < 3; round++)
+        {
+            for (int i = 0; i < n; i++) objs[i] = (nint)cache.Alloc();
+            Assert.Equal(6, cache.SlabCount);
+            foreach (nint p in objs) cache.Free((void*)p);
+            // The emptied slabs stay on this thread's partial list, not the cache's.
+            Assert.Equal(0, cache.PartialCount);
+            Assert.Equal(6, cache.SlabCount);
+        }
+        cache.Shrink();
+        Assert.Equal(0, cache.SlabCount);
+    }
+
+    [Fact]
+    public void A_run_of_frees_into_one_slab_still_rejects_a_pointer_inside_an_object()
+    {
+        using var cache = SlabCache.Create("run-check", 64);
+        int n = cache.ObjectsPerSlab * 2;
+        var objs = new nint[n];
+        for (int i = 0; i < n; i++) objs[i] = (nint)cache.Alloc();
+        cache.Free((void*)objs[0]);            // slab 1 (not current): adopted, remembered for the run
+        var e = Assert.Throws<ArgumentException>(() => cache.Free((byte*)objs[1] + 8));
+        Assert.Contains("not at the start of an object", e.Message);
+        Assert.Equal(n - 1, cache.LiveObjects);
+        for (int i = 1; i < n; i++) cache.Free((void*)objs[i]);
+        Assert.Equal(0, cache.LiveObjects);
+    }
+
+    [Fact]
+    public void Remote_frees_are_collected_by_Shrink_once_the_freeing_thread_is_gone()
     {
         using var cache = SlabCache.Create("remote-partial", 200);
         int n = cache.ObjectsPerSlab * 4;
         var objs = new nint[n];
         for (int i = 0; i < n; i++) objs[i] = (nint)cache.Alloc();
-        // The first free into each full slab moves it to the partial list under the lock; the rest of
-        // that slab's frees are lock-free pushes that only Shrink (or a refill) folds back in.
-        var t = new Thread(() => { foreach (nint p in objs) cache.Free((void*)p); });
-        t.Start();
-        t.Join();
+        // Frees into this thread's current slab are lock-free pushes; the other slabs are adopted by the
+        // freeing thread and go to the node list when it exits.
+        ThreadExits.RunAndReap(() => { foreach (nint p in objs) cache.Free((void*)p); });
         Assert.Equal(0, cache.LiveObjects);
         cache.Shrink();
         Assert.Equal(0, cache.PagesInUse);
     }
 
     [Fact]
-    public void Slabs_emptied_by_remote_frees_go_back_beyond_the_few_kept_empty()
+    public void Slabs_emptied_by_a_thread_that_exits_go_back_beyond_the_few_kept_empty()
     {
         using var cache = SlabCache.Create("remote-empty", 96);
         int n = cache.ObjectsPerSlab * 20;
         var objs = new nint[n];
         for (int i = 0; i < n; i++) objs[i] = (nint)cache.Alloc();
         Assert.Equal(20, cache.SlabCount);
-        var t = new Thread(() => { foreach (nint p in objs) cache.Free((void*)p); });
-        t.Start();
-        t.Join();
-        // No Shrink: at most MIN_PARTIAL (5) empty slabs are kept, plus this thread's frozen slab.
+        ThreadExits.RunAndReap(() => { foreach (nint p in objs) cache.Free((void*)p); });
+        // No Shrink: at most MIN_PARTIAL (5) empty slabs are kept, plus this thread's current slab.
         Assert.InRange(cache.SlabCount, 1, 6);
     }
 
     [Fact]
-    public void A_partial_slab_whose_objects_were_all_pushed_remotely_can_be_frozen_again()
+    public void A_slab_emptied_by_a_thread_that_exited_is_reused_before_a_new_one()
     {
         using var cache = SlabCache.Create("remote-refreeze", 512);
         int per = cache.ObjectsPerSlab;
         var first = new nint[per];
         for (int i = 0; i < per; i++) first[i] = (nint)cache.Alloc();
         var second = new nint[per];
-        for (int i = 0; i < per; i++) second[i] = (nint)cache.Alloc();   // slab 1 is now full and unfrozen
-        var t = new Thread(() => { foreach (nint p in first) cache.Free((void*)p); });
-        t.Start();
-        t.Join();
-        // Slab 2 runs out: the refill takes slab 1 from the partial list, whose free objects are the
-        // one freed under the lock plus per - 1 pushed remotely.
+        for (int i = 0; i < per; i++) second[i] = (nint)cache.Alloc();   // slab 1 is now full and on no list
+        ThreadExits.RunAndReap(() => { foreach (nint p in first) cache.Free((void*)p); });
+        // Slab 2 runs out: the refill takes slab 1, which the exited thread emptied, from the node list.
         var again = new HashSet<nint>();
         for (int i = 0; i < per; i++) again.Add((nint)cache.Alloc());
         Assert.True(again.SetEquals(first));

@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using KmemGen.Internal;
+
+namespace KmemGen;
+
+// The free slow path (__slab_free): an object that is not in the calling thread's current slab, or a
+// cache with debugging. Three cases, none of which locks per object: a slab this thread owns takes the
+// object with plain stores; a slab another thread owns (or the node list holds) takes it with one CAS
+// push; a full slab on no list is adopted by this thread with one CAS and then freed into locally.
+public sealed unsafe partial class SlabCache
+{
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FreeSlow(ThreadContext tc, void* obj)
+    {
+        if (_freeHooks == 0 && TryFreeToLastFreed(tc, (byte*)obj)) return;
+        ThrowIfDisposed();
+        if (obj == null) return;
+        PageDesc* s = ResolveSlot(obj, out byte* slot, out int idx);
+        string? finding = null;
+        if (_debug != 0)
+        {
+            finding = SlabDebug.OnFree(_layout, _debug, slot, out bool doubleFree);
+            if (doubleFree) throw new SlabCorruptionException(Name, (nint)obj, finding!);
+        }
+        UnchargeSlot(tc, s, idx);
+        FreeRaw(tc, GetCpuSlab(tc), s, slot);
+        if (finding != null) throw new SlabCorruptionException(Name, (nint)obj, finding);
+    }
+
+    /// <summary>
+    /// The next free of a run into one of this thread's partial slabs: the pointer is checked against that
+    /// slab's range and slot boundary (it is the thread's own slab, so it cannot have gone away), and freed
+    /// with plain stores. False when it is anything else.
+    /// </summary>
+    private bool TryFreeToLastFreed(ThreadContext tc, byte* obj)
+    {
+        CpuSlab?[] cpus = tc.SlabCpus;
+        if ((uint)_id >= (uint)cpus.Length || cpus[_id] is not { } c) return false;
+        PageDesc* s = c.LastFreed;
+        nuint off = (nuint)obj - (nuint)c.LastFreedStart;
+        if (s == null || off >= c.LastFreedSpan) return false;
+        ulong idx = Math.BigMul(_divMagic, (ulong)off, out _);
+        if (idx * (ulong)_size != off || s->InUse <= 1) return false;
+        UnchargeSlot(tc, s, (int)idx);
+        EncodeNext(obj, s->Freelist);
+        s->Freelist = obj;
+        s->InUse--;
+        c.Frees++;
+        return true;
+    }
+
+    /// <summary>
+    /// cache_from_obj + the always-on sanity check: the pointer must be the start of an object in a slab
+    /// of this cache. Throws ArgumentException naming the cache and address otherwise.
+    /// </summary>
+    private PageDesc* ResolveSlot(void* obj, out byte* slot, out int idx)
+    {
+        PageDesc* s = PageAllocator.LookupHead(obj);
+        if (s == null || s->Kind != PageKind.Slab || s->CacheId != _id)
+        {
+            string other = s != null && s->Kind == PageKind.Slab && SlabRegistry.Get(s->CacheId) is { } owner
+                ? $" (it belongs to slab cache '{owner.Name}')" : "";
+            throw new ArgumentException($"slab cache '{Name}': 0x{(nuint)obj:x} is not an object of this cache{other}", nameof(obj));
+        }
+        byte* start = Arena.AddressOf(s);
+        slot = (byte*)obj - _objOffset;
+        ulong off = (ulong)(slot - start);
+        // Lemire's multiply instead of two divisions: exact for offsets below 2^32, and a slab is at most 4 MiB.
+        ulong index = Math.BigMul(_divMagic, off, out _);
+        if (index * (ulong)_size != off || index >= (ulong)s->Objects)
+            throw new ArgumentException(
+                $"slab cache '{Name}': 0x{(nuint)obj:x} is inside the cache's slab but not at the start of an object ({_size}-byte slots)", nameof(obj));
+        idx = (int)index;
+        return s;
+    }
+
+    /// <summary>Returns a slot (already validated, uncharged and debug-checked) to its slab, from any thread.</summary>
+    private void FreeRaw(ThreadContext tc, CpuSlab c, PageDesc* s, byte* slot)
+    {
+        c.Frees++;
+        if (s == c.Slab)
+        {
+            EncodeNext(slot, c.Freelist);
+            c.Freelist = slot;
+            return;
+        }
+        // Only this thread ever writes its own id into a slab, and it clears it before letting the slab
+        // go, so reading its id here means it owns the slab (another thread's id, or 0, means it does not).
+        if (s->Owner == c.ThreadId && !c.Retired)
+        {
+            FreeToOwned(tc, c, s, slot);
+            return;
+        }
+        FreeRemote(tc, c, s, slot);
+    }
+
+    /// <summary>A free into a slab on this thread's partial list: plain stores, like mimalloc's local free list.</summary>
+    private void FreeToOwned(ThreadContext tc, CpuSlab c, PageDesc* s, byte* slot)
+    {
+        Debug.Assert(s->OnPartial == SlabList.Thread && s->InUse > 0, "an owned slab that is not current is on its owner's partial list, with objects in use");
+        RememberFreed(c, s);
+        if (s->InUse == 1)
+        {
+            UnlinkThread(c, s);
+            EncodeNext(slot, s->Freelist);
+            s->Freelist = slot;
+            s->InUse = 0;
+            KeepOrDiscardEmpty(tc, c, s);
+            return;
+        }
+        EncodeNext(slot, s->Freelist);
+        s->Freelist = slot;
+        s->InUse--;
+    }
+
+    /// <summary>A slab of this thread just became empty: keep a few for reuse, the rest go to the page cache.</summary>
+    private void KeepOrDiscardEmpty(ThreadContext tc, CpuSlab c, PageDesc* s)
+    {
+        if (c.EmptyCount < ThreadEmptyMax)
+        {
+            LinkThread(c, s);
+            return;
+        }
+        DiscardOwned(tc, s);
+    }
+
+    /// <summary>A free into a slab this thread does not own.</summary>
+    private void FreeRemote(ThreadContext tc, CpuSlab c, PageDesc* s, byte* slot)
+    {
+        byte* start = Arena.AddressOf(s);
+        long off = (long)(slot - start) + 1;
+        while (true)
+        {
+            long old = Volatile.Read(ref s->Remote);
+            if (old == 0)
+            {
+                // Full and on no list: adopt it (put_cpu_partial). Its Owner and InUse were written by the
+                // thread that let it go before that thread's CAS made the state 0.
+                if (Interlocked.CompareExchange(ref s->Remote, FrozenBit, 0) != 0) continue;
+                Debug.Assert(s->InUse == s->Objects && s->Owner == 0, "an adopted slab was full and unowned");
+                s->Owner = c.ThreadId;
+                EncodeNext(slot, null);
+                s->Freelist = slot;
+                s->InUse--;
+                if (s->InUse == 0)
+                {
+                    KeepOrDiscardEmpty(tc, c, s);
+                    return;
+                }
+                LinkThread(c, s);
+                RememberFreed(c, s);
+                if (c.PartialCount > ThreadPartialMax) FlushThreadPartial(c, ThreadPartialMax / 2);
+                return;
+            }
+            Debug.Assert((old & StateBits) != 0, "a slab with pushed objects is frozen or partial");
+            EncodeNext(slot, RemoteHead(start, old));
+            long count = RemoteCount(old) + 1;
+            // A push that may empty a node partial slab goes under the lock instead, so the slab can be
+            // discarded there (a stale InUse only delays that until the next freeze or Shrink).
+            if ((old & FrozenBit) == 0 && count >= Volatile.Read(ref s->InUse))
+            {
+                if (FreeUnderLock(s, slot)) return;
+                continue;
+            }
+            long next = (old & StateBits) | (count << 32) | off;
+            if (Interlocked.CompareExchange(ref s->Remote, next, old) == old) return;
+        }
+    }
+
+    /// <summary>The locked end of a free into a node partial slab; false when the slab changed state meanwhile (try again).</summary>
+    private bool FreeUnderLock(PageDesc* s, byte* slot)
+    {
+        lock (_lock)
+        {
+            // The partial bit changes only under this lock, so it is stable here.
+            if ((Volatile.Read(ref s->Remote) & PartialBit) == 0) return false;
+            FreeToPartialLocked(s, slot);
+            return true;
+        }
+    }
+}

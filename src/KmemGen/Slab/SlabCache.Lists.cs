@@ -1,0 +1,305 @@
+using System.Diagnostics;
+using KmemGen.Internal;
+
+namespace KmemGen;
+
+// Where a slab lives, and the words that say so. A slab is in one of three states, kept in the top
+// two bits of its Remote word, [frozen:1][partial:1][count:30][head offset + 1:32]:
+//
+// - frozen: one thread owns it (PageDesc.Owner is that thread's id). It is the thread's current slab
+//   or on the thread's own partial list (CpuSlab.PartialHead, SLUB's cpu_partial). The owner frees
+//   into it with plain stores (the slab's local Freelist and InUse); other threads push onto Remote
+//   with a lock-free CAS, and only the owner takes that list, whole, with one exchange.
+// - partial: on the cache's node partial list, under _lock (the kmem_cache_node list_lock). Frees push
+//   onto Remote lock-free, except one that may empty the slab, which takes the lock so the slab can be
+//   discarded there.
+// - full (neither bit, and nothing pushed): every object is in use and no list holds it. The next
+//   free into it, from any thread, adopts it with one CAS (state 0 -> frozen) and puts it on that
+//   thread's partial list: no lock (SLUB's put_cpu_partial from __slab_free).
+//
+// So a lock is taken only when a slab moves to or from the node list, a batch at a time, never per
+// object. Locking rule: _lock guards the node partial list, the Freelist/InUse of slabs on it, and the
+// CpuSlab registry. Only the thread that owns a slab (or, once that thread is gone, the cache lock's
+// holder) changes it from frozen to anything else. A thread's partial list is touched only by that
+// thread, or under the lock once it is gone or the cache is destroyed.
+public sealed unsafe partial class SlabCache
+{
+    private const long FrozenBit = long.MinValue;
+    private const long PartialBit = 1L << 62;
+    private const long StateBits = FrozenBit | PartialBit;
+    private const long CountMask = (1L << 30) - 1;
+    /// <summary>MIN_PARTIAL: empty slabs kept on the node partial list before they go back to the page allocator.</summary>
+    private const int MinPartial = 5;
+    /// <summary>cpu_partial_slabs: a thread's partial list beyond this hands its older half to the node list.</summary>
+    private const int ThreadPartialMax = 128;
+    /// <summary>
+    /// Empty slabs a thread keeps on its partial list; more go back to its page cache. A thread that holds
+    /// thousands of objects and frees them all reuses these slabs as they are, without threading a new
+    /// free list through a fresh page (Shrink and thread exit give them back).
+    /// </summary>
+    private const int ThreadEmptyMax = 64;
+    /// <summary>Slabs one refill takes from the node list under one lock acquisition (get_partial's batch).</summary>
+    private const int NodeTakeBatch = 8;
+
+    private readonly Lock _lock = new();
+    private readonly List<CpuSlab> _cpuSlabs = [];
+    private PageDesc* _partialHead;
+    private PageDesc* _partialTail;
+    private int _nrPartial;
+    private int _nrEmpty;
+    private long _nrSlabs;
+
+    /// <summary>lockdep_assert_held(&amp;n->list_lock): every *Locked method of the cache starts with it.</summary>
+    [Conditional("DEBUG")]
+    private void AssertLocked() => Debug.Assert(_lock.IsHeldByCurrentThread, $"slab cache '{Name}': the cache lock must be held");
+
+    private static void* RemoteHead(byte* start, long word)
+    {
+        uint head = (uint)word;
+        return head == 0 ? null : start + head - 1;
+    }
+
+    private static int RemoteCount(long word) => (int)((word >> 32) & CountMask);
+
+    // ---- the thread's own partial list: touched by the owning thread only ----
+
+    /// <summary>Links a slab the thread owns: partially used ones at the head (reused first), empty ones at the tail.</summary>
+    private void LinkThread(CpuSlab c, PageDesc* s)
+    {
+        Debug.Assert(s->Owner == c.ThreadId && s->OnPartial == SlabList.None, "only an owned slab on no list joins its owner's partial list");
+        Debug.Assert(s->Freelist != null, "a slab on a thread's partial list has local free objects");
+        s->OnPartial = SlabList.Thread;
+        c.PartialCount++;
+        if (s->InUse == 0)
+        {
+            c.EmptyCount++;
+            s->Next = null;
+            s->Prev = c.PartialTail;
+            if (c.PartialTail != null) c.PartialTail->Next = s; else c.PartialHead = s;
+            c.PartialTail = s;
+        }
+        else
+        {
+            s->Prev = null;
+            s->Next = c.PartialHead;
+            if (c.PartialHead != null) c.PartialHead->Prev = s; else c.PartialTail = s;
+            c.PartialHead = s;
+        }
+    }
+
+    private void UnlinkThread(CpuSlab c, PageDesc* s)
+    {
+        Debug.Assert(s->OnPartial == SlabList.Thread, "the slab is on its owner's partial list");
+        if (c.LastFreed == s) RememberFreed(c, null);
+        if (s->Prev != null) s->Prev->Next = s->Next; else c.PartialHead = s->Next;
+        if (s->Next != null) s->Next->Prev = s->Prev; else c.PartialTail = s->Prev;
+        s->Next = s->Prev = null;
+        s->OnPartial = SlabList.None;
+        c.PartialCount--;
+        if (s->InUse == 0) c.EmptyCount--;
+        Debug.Assert(c.PartialCount >= 0 && c.EmptyCount >= 0 && c.EmptyCount <= c.PartialCount, "thread partial counts");
+    }
+
+    /// <summary>Remembers the partial slab a run of frees goes into (null forgets it).</summary>
+    private void RememberFreed(CpuSlab c, PageDesc* s)
+    {
+        c.LastFreed = s;
+        c.LastFreedStart = s == null ? null : Arena.AddressOf(s);
+        c.LastFreedSpan = s == null ? 0 : (nuint)s->Objects * (nuint)_size;
+    }
+
+    /// <summary>put_cpu_partial's overflow: the thread's older partial slabs go to the node list, one lock for the batch.</summary>
+    private void FlushThreadPartial(CpuSlab c, int keep)
+    {
+        lock (_lock)
+        {
+            while (c.PartialCount > keep)
+            {
+                PageDesc* s = c.PartialTail;
+                UnlinkThread(c, s);
+                ReleaseToNodeLocked(s);
+            }
+        }
+    }
+
+    // ---- the node partial list: under _lock ----
+
+    /// <summary>
+    /// A slab the calling thread owned (or a dead thread owned) leaves it: its local objects are already on
+    /// s->Freelist. One CAS turns frozen into partial (or full, when nothing is free) and collects what other
+    /// threads pushed, so no push is lost and no push can see a state in between.
+    /// </summary>
+    private void ReleaseToNodeLocked(PageDesc* s)
+    {
+        AssertLocked();
+        s->Owner = 0;
+        long old, next;
+        do
+        {
+            old = Volatile.Read(ref s->Remote);
+            Debug.Assert((old & StateBits) == FrozenBit, "only a frozen slab is released");
+            next = s->Freelist == null && RemoteCount(old) == 0 ? 0 : PartialBit;
+        }
+        while (Interlocked.CompareExchange(ref s->Remote, next, old) != old);
+        FoldRemote(s, old);
+        if (next == 0)
+        {
+            Debug.Assert(s->InUse == s->Objects, "a slab with nothing free is full");
+            return;   // full: on no list; the next free into it adopts it
+        }
+        if (s->InUse == 0 && _nrEmpty >= MinPartial)
+        {
+            DiscardLocked(s);
+            return;
+        }
+        AddPartialLocked(s);
+    }
+
+    /// <summary>Puts a list taken from s->Remote (word <paramref name="w"/>) on the slab's local free list.</summary>
+    private void FoldRemote(PageDesc* s, long w)
+    {
+        void* head = RemoteHead(Arena.AddressOf(s), w);
+        if (head == null) return;
+        void* tail = head;
+        int n = 1;
+        for (void* next; (next = DecodeNext((byte*)tail)) != null; tail = next) n++;
+        Debug.Assert(n == RemoteCount(w), "the remote list holds as many objects as its count says");
+        EncodeNext((byte*)tail, s->Freelist);
+        s->Freelist = head;
+        s->InUse -= n;
+        Debug.Assert(s->InUse >= 0, "objects in use went negative");
+    }
+
+    /// <summary>Partially used slabs go to the head (reused first), empty ones to the tail.</summary>
+    private void AddPartialLocked(PageDesc* s)
+    {
+        AssertLocked();
+        Debug.Assert((Volatile.Read(ref s->Remote) & StateBits) == PartialBit, "a slab on the node list is in the partial state");
+        s->OnPartial = SlabList.Node;
+        _nrPartial++;
+        if (s->InUse == 0)
+        {
+            _nrEmpty++;
+            s->Next = null;
+            s->Prev = _partialTail;
+            if (_partialTail != null) _partialTail->Next = s; else _partialHead = s;
+            _partialTail = s;
+        }
+        else
+        {
+            s->Prev = null;
+            s->Next = _partialHead;
+            if (_partialHead != null) _partialHead->Prev = s; else _partialTail = s;
+            _partialHead = s;
+        }
+    }
+
+    private void RemovePartialLocked(PageDesc* s)
+    {
+        AssertLocked();
+        Debug.Assert(s->OnPartial == SlabList.Node, "the slab is on the node partial list");
+        if (s->Prev != null) s->Prev->Next = s->Next; else _partialHead = s->Next;
+        if (s->Next != null) s->Next->Prev = s->Prev; else _partialTail = s->Prev;
+        s->Next = s->Prev = null;
+        s->OnPartial = SlabList.None;
+        _nrPartial--;
+        if (s->InUse == 0) _nrEmpty--;
+        Debug.Assert(_nrPartial >= 0 && _nrEmpty >= 0 && _nrEmpty <= _nrPartial, "node partial counts");
+    }
+
+    /// <summary>
+    /// get_partial: up to <see cref="NodeTakeBatch"/> slabs from the node list become the thread's, one
+    /// lock for the batch; the first becomes its current slab, the others go on its partial list.
+    /// </summary>
+    private bool TakeFromNode(CpuSlab c)
+    {
+        lock (_lock)
+        {
+            PageDesc* first = null;
+            for (int i = 0; i < NodeTakeBatch && _partialHead != null; i++)
+            {
+                PageDesc* s = _partialHead;
+                RemovePartialLocked(s);
+                FreezeLocked(c, s);
+                if (first == null) first = s; else LinkThread(c, s);
+            }
+            if (first == null) return false;
+            MakeCurrent(c, first);
+            return true;
+        }
+    }
+
+    /// <summary>A node partial slab becomes the thread's: swap the partial bit for the frozen bit in one CAS.</summary>
+    private void FreezeLocked(CpuSlab c, PageDesc* s)
+    {
+        AssertLocked();
+        // Objects pushed while the slab was partial stay on the remote list, now the owner's to drain.
+        long old, next;
+        do
+        {
+            old = Volatile.Read(ref s->Remote);
+            Debug.Assert((old & StateBits) == PartialBit, "only a partial slab is frozen from the node list");
+            next = (old & ~StateBits) | FrozenBit;
+        }
+        while (Interlocked.CompareExchange(ref s->Remote, next, old) != old);
+        s->Owner = c.ThreadId;
+        // Every free object may have been pushed remotely: take them now (a partial slab has at least one).
+        if (s->Freelist == null) FoldRemote(s, Interlocked.Exchange(ref s->Remote, FrozenBit));
+    }
+
+    /// <summary>Moves the objects pushed into a node partial slab onto its locked free list (Shrink needs the true InUse).</summary>
+    private void CollectLocked(PageDesc* s)
+    {
+        AssertLocked();
+        bool wasEmpty = s->InUse == 0;
+        FoldRemote(s, Interlocked.Exchange(ref s->Remote, PartialBit));
+        if (!wasEmpty && s->InUse == 0) _nrEmpty++;
+    }
+
+    /// <summary>
+    /// A free that may empty a node partial slab: fold in its pushed objects, free, and discard the slab if it
+    /// is empty and MinPartial empty slabs are already kept (__slab_free's discard_slab).
+    /// </summary>
+    private void FreeToPartialLocked(PageDesc* s, byte* slot)
+    {
+        AssertLocked();
+        CollectLocked(s);
+        EncodeNext(slot, s->Freelist);
+        s->Freelist = slot;
+        s->InUse--;
+        Debug.Assert(s->InUse >= 0, "objects in use went negative");
+        if (s->InUse != 0) return;
+        _nrEmpty++;
+        if (_nrEmpty > MinPartial)
+        {
+            RemovePartialLocked(s);
+            DiscardLocked(s);
+        }
+    }
+
+    /// <summary>discard_slab under the lock: the owner vector and the pages go back.</summary>
+    private void DiscardLocked(PageDesc* s)
+    {
+        AssertLocked();
+        ReleaseSlabMemory(s);
+        PageAllocator.Free(s);
+    }
+
+    /// <summary>discard_slab by the owning thread, no lock: the pages go to its page cache.</summary>
+    private void DiscardOwned(ThreadContext tc, PageDesc* s)
+    {
+        Debug.Assert(s->InUse == 0 && s->OnPartial == SlabList.None, "only an empty slab on no list is discarded");
+        ReleaseSlabMemory(s);
+        PageCache.Free(tc, s);
+    }
+
+    private void ReleaseSlabMemory(PageDesc* s)
+    {
+        if (s->OwnerVec != null)
+        {
+            FreeOwnerVec(s->OwnerVec, s->Objects);
+            s->OwnerVec = null;
+        }
+        Interlocked.Decrement(ref _nrSlabs);
+    }
+}
