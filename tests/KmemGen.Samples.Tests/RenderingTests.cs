@@ -52,6 +52,36 @@ public sealed class RenderingTests
     }
 
     [Fact]
+    public void The_slabinfo_table_drops_layout_columns_first_to_fit_the_width()
+    {
+        SlabInfoRow[] rows = [new("kmalloc-cg-512", 95, 192, 512, 16, 2, 12, 12), new("bpf_htab_elem", 2176, 2432, 32, 128, 1, 19, 19)];
+
+        IReadOnlyList<string> full = TableRenderer.SlabInfo(rows);
+        IReadOnlyList<string> fitted = TableRenderer.SlabInfo(rows, 70);
+
+        Assert.Equal(7, full[0].Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.True(full[0].Length > 70);
+        Assert.All(fitted, l => Assert.True(l.Length <= 70, l));
+        Assert.Equal(["cache", "active_objs", "num_objs", "objsize", "objperslab", "slabs"], fitted[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["cache", "active_objs"], TableRenderer.SlabInfo(rows, 30)[0].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void The_summary_on_a_terminal_fits_every_table_to_its_width()
+    {
+        RunReport report = Report(Final(
+            Row("tenant-0", "/tenants/tenant-0", floods: false, usage: 70_000),
+            Row("tenant-1", "/tenants/tenant-1", floods: true, usage: 4 << 20)))
+            with { SlabInfo = [new("kmalloc-cg-512", 95, 192, 512, 16, 2, 12, 12)] };
+        var output = new StringWriter();
+
+        SummaryWriter.Write(output, report, width: 80);
+
+        Assert.All(output.ToString().Split('\n').Where(l => l.StartsWith("  ", StringComparison.Ordinal)), l => Assert.True(l.Length < 80, $"{l.Length}: {l}"));
+        Assert.Contains("kmalloc-cg-512", output.ToString());
+    }
+
+    [Fact]
     public void A_terminal_too_narrow_even_for_the_essential_columns_gets_cut_lines()
     {
         IReadOnlyList<string> lines = TableRenderer.Tenants(Snapshot, 30);

@@ -5,7 +5,7 @@ public static class SummaryWriter
 {
     /// <param name="output">Where to write.</param>
     /// <param name="report">The run's report.</param>
-    /// <param name="width">The terminal's width; the tenant table is fitted to it (no limit when output is redirected).</param>
+    /// <param name="width">The terminal's width; the tables are fitted to it (no limit when output is redirected).</param>
     public static void Write(TextWriter output, RunReport report, int width = int.MaxValue)
     {
         output.WriteLine();
@@ -37,7 +37,7 @@ public static class SummaryWriter
         output.WriteLine($"After every map was destroyed: {parent.Path} usage {ByteSize.Format(parent.Usage)}, slab {ByteSize.Format(parent.Slab)}.");
         output.WriteLine();
         output.WriteLine("slabinfo at the end of the load (caches that hold slabs):");
-        foreach (string line in TableRenderer.SlabInfo(report.SlabInfo))
+        foreach (string line in TableRenderer.SlabInfo(report.SlabInfo, width - Indent.Length - 1))
         {
             output.WriteLine(Indent + line);
         }

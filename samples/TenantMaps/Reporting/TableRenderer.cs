@@ -16,6 +16,11 @@ public static class TableRenderer
     /// </summary>
     private static readonly int[] DropOrder = [6, 8, 9, 3, 5, 7, 4, 10];
 
+    private static readonly string[] SlabInfoHeader = ["cache", "active_objs", "num_objs", "objsize", "objperslab", "pagesperslab", "slabs"];
+
+    /// <summary>slabinfo's columns a narrow terminal loses first: the layout ones, then the totals; cache and active_objs stay.</summary>
+    private static readonly int[] SlabInfoDropOrder = [5, 4, 6, 2, 3];
+
     /// <summary>
     /// One line per tenant, then the parent (their sum), under a header, at most <paramref name="maxWidth"/>
     /// characters wide: columns are left out in <see cref="DropOrder"/> until the table fits, and if even
@@ -31,19 +36,7 @@ public static class TableRenderer
         }
 
         cells.Add(Cells(snapshot.Parent.Path + " (all)", snapshot.Parent));
-        List<int> shown = [.. Enumerable.Range(0, Header.Length)];
-        foreach (int column in DropOrder)
-        {
-            if (TableWidth(cells, shown) <= maxWidth)
-            {
-                break;
-            }
-
-            shown.Remove(column);
-        }
-
-        List<string[]> fitted = [.. cells.Select(row => shown.Select(c => row[c]).ToArray())];
-        return [.. Align(fitted).Select(line => line.Length > maxWidth ? line[..maxWidth] : line)];
+        return Fit(cells, DropOrder, maxWidth);
     }
 
     /// <summary>The redirected-output line: elapsed time and each tenant's usage, failcnt and refusals.</summary>
@@ -60,10 +53,11 @@ public static class TableRenderer
         return sb.ToString().TrimEnd(';');
     }
 
-    /// <summary>slabinfo rows with objects in use or ever allocated, in a table.</summary>
-    public static IReadOnlyList<string> SlabInfo(IReadOnlyList<SlabInfoRow> rows)
+    /// <summary>slabinfo rows with objects in use or ever allocated, in a table at most <paramref name="maxWidth"/> wide (as <see cref="Tenants"/>).</summary>
+    public static IReadOnlyList<string> SlabInfo(IReadOnlyList<SlabInfoRow> rows, int maxWidth = int.MaxValue)
     {
-        List<string[]> cells = [["cache", "active_objs", "num_objs", "objsize", "objperslab", "pagesperslab", "slabs"]];
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxWidth);
+        List<string[]> cells = [SlabInfoHeader];
         foreach (SlabInfoRow r in rows)
         {
             if (r.Objects == 0)
@@ -74,7 +68,29 @@ public static class TableRenderer
             cells.Add([r.Name, N(r.ActiveObjects), N(r.Objects), N(r.ObjectSize), N(r.ObjectsPerSlab), N(r.PagesPerSlab), N(r.Slabs)]);
         }
 
-        return Align(cells);
+        return Fit(cells, SlabInfoDropOrder, maxWidth);
+    }
+
+    /// <summary>
+    /// The table at most <paramref name="maxWidth"/> characters wide: columns are left out in
+    /// <paramref name="dropOrder"/> until it fits, and if even the columns that always stay do not,
+    /// every line is cut at the width.
+    /// </summary>
+    private static List<string> Fit(List<string[]> cells, int[] dropOrder, int maxWidth)
+    {
+        List<int> shown = [.. Enumerable.Range(0, cells[0].Length)];
+        foreach (int column in dropOrder)
+        {
+            if (TableWidth(cells, shown) <= maxWidth)
+            {
+                break;
+            }
+
+            shown.Remove(column);
+        }
+
+        List<string[]> fitted = [.. cells.Select(row => shown.Select(c => row[c]).ToArray())];
+        return [.. Align(fitted).Select(line => line.Length > maxWidth ? line[..maxWidth] : line)];
     }
 
     private static string[] Cells(string name, TenantRow row) =>

@@ -46,6 +46,7 @@ public static partial class Rcu
     public static event EventHandler<RcuStallEventArgs>? StallDetected;
 
     /// <summary>Where stall reports are written, one line each: standard error unless set; null restores standard error.</summary>
+    [System.Diagnostics.CodeAnalysis.AllowNull]
     public static TextWriter StallLog
     {
         get => Volatile.Read(ref s_stallLog) ?? Console.Error;

@@ -169,6 +169,16 @@ public sealed class RcuStallTests : IDisposable
         return thread;
     }
 
+    [Fact]
+    public void StallLog_is_standard_error_unless_set_and_null_restores_it()
+    {
+        Rcu.StallLog = null;
+        Assert.Same(Console.Error, Rcu.StallLog);
+
+        Rcu.StallLog = _log;
+        Assert.Same(_log, Rcu.StallLog);
+    }
+
     private static Thread StartAndJoin(string name, Action body)
     {
         var thread = new Thread(() => body()) { IsBackground = true, Name = name };
