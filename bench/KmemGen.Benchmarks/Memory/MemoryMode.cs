@@ -117,6 +117,9 @@ internal static class MemoryMode
         var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true };
         if (Path.GetFileNameWithoutExtension(host) == "dotnet") start.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
         foreach (string a in args) start.ArgumentList.Add(a);
+        // Fully optimized code from the first call: no tier-up or on-stack replacement compiling (and
+        // allocating code memory) in the middle of the measured allocation loop.
+        start.Environment["DOTNET_TieredCompilation"] = "0";
         if (args[1] == nameof(AllocatorKind.Jemalloc))
         {
             string[] tunable = NativeMallocLibrary.StaticTlsTunable.Split('=', 2);

@@ -29,7 +29,8 @@ internal sealed record MemoryOptions(int Live, int OwnerLive, int[] Sizes, Alloc
                 "--sizes" => options with { Sizes = value.Split(',').Select(s => Size(flag, s)).ToArray() },
                 "--allocators" => options with { Allocators = value.Split(',').Select(s => Kind(flag, s)).ToArray() },
                 "--repeat" => options with { Repeat = Count(flag, value, min: 1) },
-                _ => throw new UsageException($"unknown option '{flag}' for --memory"),
+                _ => throw new UsageException(
+                    $"unknown option '{flag}' for --memory (for BenchmarkDotNet's own --memory diagnoser, put --filter first)"),
             };
         }
         return options;

@@ -34,13 +34,14 @@ internal static unsafe class ResidentProbe
         // Compiles the loop and makes the allocator set itself up, outside the reading.
         Fill(allocator, slots, 1, subject.Sizes[0]);
         allocator.Free((void*)slots[0]);
+        using var rss = new ResidentSetSize();
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
 
-        long before = ResidentSetSize.Current();
+        long before = rss.Current();
         Fill(allocator, slots, live, subject.Sizes[0]);
-        long after = ResidentSetSize.Current();
+        long after = rss.Current();
 
         for (int i = 0; i < live; i++) allocator.Free((void*)slots[i]);
         NativeMemory.Free(slots);
