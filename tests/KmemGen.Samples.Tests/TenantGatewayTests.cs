@@ -16,8 +16,8 @@ public sealed class TenantGatewayTests
         NormalTenants = 2,
         Requests = 60,
         Concurrency = 2,
-        TenantLimit = "1M",
-        FloodConnections = 6,
+        TenantLimit = "4M",
+        FloodConnections = 8,
         SlowReaders = 2,
         UploadBytes = 2 << 20,
         Rounds = 1,
@@ -40,7 +40,7 @@ public sealed class TenantGatewayTests
         Assert.Contains("beta     60/60 ok, 0 failed", text);
         Assert.Contains("after shutdown: every tenant's buffers were returned to the pools (0 bytes rented)", text);
         MemCgroup flood = MemCgroup.Root.Children.Single(c => c.Name == options.CgroupName).Children.Single(c => c.Name == "flood");
-        Assert.Equal(1 << 20, flood.Max);
+        Assert.Equal(4 << 20, flood.Max);
         Assert.True(flood.Events.Max > 0);
         Assert.True(flood.Peak <= flood.Max);
     }
