@@ -56,7 +56,7 @@ public sealed class TenantGatewayTests
         Assert.True(exit == 0, text);
         Assert.Matches(@"kmemgen\s+\d+\s+\d+", text);
         Assert.Matches(@"default\s+\d+\s+\d+", text);
-        Assert.Contains("of the default pool's throughput", text);
+        Assert.Contains("of the default pool's throughput (median paired ratio", text);
     }
 
     [Fact]
@@ -80,6 +80,14 @@ public sealed class TenantGatewayTests
         Assert.Contains(verdict.Failures, f => f.StartsWith("alpha: 1 of 2 requests served, 1 failed", StringComparison.Ordinal));
         Assert.Contains(verdict.Failures, f => f.Contains("never reached its memory.max", StringComparison.Ordinal));
         Assert.Contains(verdict.Failures, f => f.Contains("8.0 KiB still rented after shutdown", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(new[] { 100.0, 90, 50 }, new[] { 100.0, 100, 100 }, 0.9)]
+    [InlineData(new[] { 100.0, 200 }, new[] { 100.0, 100 }, 1.5)]
+    public void The_compare_run_reports_the_median_of_the_per_round_ratios(double[] kmemgen, double[] standard, double median)
+    {
+        Assert.Equal(median, CompareRun.MedianPairedRatio(kmemgen, standard), 6);
     }
 
     [Theory]
