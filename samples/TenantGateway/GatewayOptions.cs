@@ -19,10 +19,10 @@ public sealed record GatewayOptions
     public TimeSpan TimeLimit { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>memory.max of every tenant's cgroup (cgroup v2 syntax).</summary>
-    public string TenantLimit { get; init; } = "4M";
+    public string TenantLimit { get; init; } = "8M";
 
     /// <summary>Connections the flooding tenant keeps uploading on.</summary>
-    public int FloodConnections { get; init; } = 16;
+    public int FloodConnections { get; init; } = 24;
 
     /// <summary>Bytes per flood upload.</summary>
     public long UploadBytes { get; init; } = 4 << 20;

@@ -45,7 +45,7 @@ public sealed class KmemGenMemoryPoolFactory : IMemoryPoolFactory<byte>
     /// <summary>One group per owner or endpoint cgroup, in creation order.</summary>
     public IReadOnlyList<PoolGroup> Groups => Volatile.Read(ref _groupList);
 
-    /// <summary>The group of an owner or endpoint cgroup name, or null before its first pool.</summary>
+    /// <summary>The group called <paramref name="name"/> (an owner, or an endpoint's cgroup name), or null before its first pool.</summary>
     public PoolGroup? Group(string name)
     {
         lock (_lock)
@@ -63,8 +63,8 @@ public sealed class KmemGenMemoryPoolFactory : IMemoryPoolFactory<byte>
         string owner = options?.Owner ?? DefaultOwner;
         EndpointCgroup? endpoint = EndpointFor(EndpointBinding.Current);
         PoolGroup group = endpoint is not null
-            ? GroupFor(endpoint.CgroupName, endpoint.Max)
-            : GroupFor(owner, _options.OwnerLimits.GetValueOrDefault(owner) ?? _options.DefaultOwnerMax);
+            ? GroupFor(endpoint.CgroupName, owner, endpoint.Max)
+            : GroupFor(owner, owner, _options.OwnerLimits.GetValueOrDefault(owner) ?? _options.DefaultOwnerMax);
         var pool = new SlabMemoryPool(_options.BlockSize, group.Cgroup, $"{owner}:{group.Cgroup.Path}");
         group.Add(pool);
         return pool;
@@ -73,7 +73,7 @@ public sealed class KmemGenMemoryPoolFactory : IMemoryPoolFactory<byte>
     private EndpointCgroup? EndpointFor(EndPoint? binding) =>
         binding is IPEndPoint ip ? _options.Endpoints.FirstOrDefault(e => e.EndPoint.Equals(ip)) : null;
 
-    private PoolGroup GroupFor(string name, string? max)
+    private PoolGroup GroupFor(string name, string owner, string? max)
     {
         lock (_lock)
         {
@@ -82,7 +82,7 @@ public sealed class KmemGenMemoryPoolFactory : IMemoryPoolFactory<byte>
             // A bad limit is the configuration's fault: the ArgumentException names file and value.
             if (max is not null) cgroup.WriteFile("memory.max", max);
             if (_options.TrackCgroups) KmemMetrics.Track(cgroup);
-            group = new PoolGroup(name, cgroup);
+            group = new PoolGroup(name, owner, cgroup);
             _groups.Add(name, group);
             Volatile.Write(ref _groupList, [.. _groupList, group]);
             return group;

@@ -15,7 +15,7 @@ public static class KmemGenPoolMetrics
     public const string RentsInstrument = "kmemgen.memory_pool.rents";
     public const string RefusalsInstrument = "kmemgen.memory_pool.refusals";
 
-    /// <summary>Tag: the pool owner ("kestrel", ...) or the endpoint cgroup's name.</summary>
+    /// <summary>Tag: the pools' owner (MemoryPoolOptions.Owner, "kestrel" for Kestrel); the cgroup path tag tells owners and endpoints apart.</summary>
     public const string OwnerTag = "kmemgen.pool.owner";
 
     /// <summary>At most this many owner groups are reported (over all factories): the series stay bounded.</summary>

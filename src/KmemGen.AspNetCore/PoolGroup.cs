@@ -11,13 +11,17 @@ public sealed class PoolGroup
     private readonly Lock _lock = new();
     private SlabMemoryPool[] _pools = [];
 
-    internal PoolGroup(string owner, MemCgroup cgroup)
+    internal PoolGroup(string name, string owner, MemCgroup cgroup)
     {
+        Name = name;
         Owner = owner;
         Cgroup = cgroup;
     }
 
-    /// <summary>The pool owner ("kestrel", ...) or, for an endpoint's group, the endpoint's cgroup name.</summary>
+    /// <summary>The group's cgroup name: the pool owner's, or for an endpoint's group the name configured for the endpoint.</summary>
+    public string Name { get; }
+
+    /// <summary>MemoryPoolOptions.Owner of the pools ("kestrel" for Kestrel's sockets, also in an endpoint's group).</summary>
     public string Owner { get; }
 
     /// <summary>The cgroup every pool of the group charges.</summary>

@@ -16,8 +16,8 @@ public sealed class TenantGatewayTests
         NormalTenants = 2,
         Requests = 60,
         Concurrency = 2,
-        TenantLimit = "1M",
-        FloodConnections = 6,
+        TenantLimit = "4M",
+        FloodConnections = 8,
         SlowReaders = 2,
         UploadBytes = 2 << 20,
         Rounds = 1,
@@ -40,7 +40,7 @@ public sealed class TenantGatewayTests
         Assert.Contains("beta     60/60 ok, 0 failed", text);
         Assert.Contains("after shutdown: every tenant's buffers were returned to the pools (0 bytes rented)", text);
         MemCgroup flood = MemCgroup.Root.Children.Single(c => c.Name == options.CgroupName).Children.Single(c => c.Name == "flood");
-        Assert.Equal(1 << 20, flood.Max);
+        Assert.Equal(4 << 20, flood.Max);
         Assert.True(flood.Events.Max > 0);
         Assert.True(flood.Peak <= flood.Max);
     }
@@ -56,7 +56,7 @@ public sealed class TenantGatewayTests
         Assert.True(exit == 0, text);
         Assert.Matches(@"kmemgen\s+\d+\s+\d+", text);
         Assert.Matches(@"default\s+\d+\s+\d+", text);
-        Assert.Contains("of the default pool's throughput", text);
+        Assert.Contains("of the default pool's throughput (median paired ratio", text);
     }
 
     [Fact]
@@ -80,6 +80,14 @@ public sealed class TenantGatewayTests
         Assert.Contains(verdict.Failures, f => f.StartsWith("alpha: 1 of 2 requests served, 1 failed", StringComparison.Ordinal));
         Assert.Contains(verdict.Failures, f => f.Contains("never reached its memory.max", StringComparison.Ordinal));
         Assert.Contains(verdict.Failures, f => f.Contains("8.0 KiB still rented after shutdown", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(new[] { 100.0, 90, 50 }, new[] { 100.0, 100, 100 }, 0.9)]
+    [InlineData(new[] { 100.0, 200 }, new[] { 100.0, 100 }, 1.5)]
+    public void The_compare_run_reports_the_median_of_the_per_round_ratios(double[] kmemgen, double[] standard, double median)
+    {
+        Assert.Equal(median, CompareRun.MedianPairedRatio(kmemgen, standard), 6);
     }
 
     [Theory]
