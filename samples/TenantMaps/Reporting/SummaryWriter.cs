@@ -19,6 +19,11 @@ public static class SummaryWriter
         output.WriteLine(report.Contained
             ? "Contained: every other tenant's allocations succeeded."
             : "NOT contained: see the ENOMEM column.");
+        if (report.Cache is { } cache)
+        {
+            output.WriteLine(cache.Describe());
+        }
+
         output.WriteLine();
         output.WriteLine($"At the end of the load ({report.DurationSeconds:0.0}s, {report.Tenants} tenants, {report.Workers} workers, memory.max {report.Limit}):");
         foreach (string line in TableRenderer.Tenants(report.Final))

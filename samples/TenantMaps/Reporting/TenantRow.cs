@@ -47,4 +47,8 @@ public sealed record RunReport(
     string? LimitMessage,
     bool Contained,
     IReadOnlyList<SlabInfoRow> SlabInfo,
-    string SlabInfoText);
+    string SlabInfoText)
+{
+    /// <summary>The tenant that kept a reclaimable lookup cache under its memory.high, if one did.</summary>
+    public CacheReport? Cache { get; init; }
+}
