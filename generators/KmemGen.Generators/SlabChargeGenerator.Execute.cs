@@ -65,6 +65,7 @@ public sealed partial class SlabChargeGenerator
             string? explicitName = null;
             int align = 0;
             bool reclaimable = false;
+            string? shrinkerType = null;
             foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
             {
                 switch (argument.Key)
@@ -77,6 +78,9 @@ public sealed partial class SlabChargeGenerator
                         break;
                     case "Reclaimable" when argument.Value.Value is bool r:
                         reclaimable = r;
+                        break;
+                    case "Shrinker" when argument.Value.Value is INamedTypeSymbol shrinker:
+                        shrinkerType = shrinker.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
                         break;
                 }
             }
@@ -103,7 +107,7 @@ public sealed partial class SlabChargeGenerator
                     alignProblem));
             }
 
-            SlabChargeTypeModel? model = shapeOk ? CreateModel(type, names, cacheName, align, reclaimable) : null;
+            SlabChargeTypeModel? model = shapeOk ? CreateModel(type, names, cacheName, align, reclaimable, shrinkerType) : null;
             return new SlabChargeResult(model, diagnostics.ToImmutable().ToEquatableArray(), cacheNameInfo);
         }
 
@@ -340,7 +344,7 @@ public sealed partial class SlabChargeGenerator
             return null;
         }
 
-        private static SlabChargeTypeModel CreateModel(INamedTypeSymbol type, TypeNames names, string cacheName, int align, bool reclaimable)
+        private static SlabChargeTypeModel CreateModel(INamedTypeSymbol type, TypeNames names, string cacheName, int align, bool reclaimable, string? shrinkerType)
         {
             var containing = new List<ContainingTypeInfo>();
             for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
@@ -359,7 +363,8 @@ public sealed partial class SlabChargeGenerator
                 FullyQualifiedName: names.FullyQualified,
                 CacheName: cacheName,
                 Align: align,
-                Reclaimable: reclaimable);
+                Reclaimable: reclaimable,
+                ShrinkerType: shrinkerType);
         }
 
         private static string Keyword(INamedTypeSymbol type)

@@ -43,6 +43,10 @@ public sealed partial class SlabChargeGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(models, static (spc, item) =>
             spc.AddSource(item.Model.HintName, SlabChargeEmitter.Emit(item.Model, item.Options)));
 
+        // Output 1b, the reclaim part of reclaimable types (their LRU and shrinker): its own file.
+        context.RegisterSourceOutput(models.Where(static item => SlabChargeReclaimEmitter.Applies(item.Model)), static (spc, item) =>
+            spc.AddSource(item.Model.ReclaimHintName, SlabChargeReclaimEmitter.Emit(item.Model)));
+
         // Output 2, the diagnostics: per-type problems plus duplicate cache names across types.
         IncrementalValueProvider<ImmutableArray<EquatableArray<DiagnosticInfo>>> typeDiagnostics = results
             .Select(static (r, _) => r.Diagnostics)

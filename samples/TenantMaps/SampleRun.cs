@@ -29,6 +29,11 @@ public sealed class SampleRun : IDisposable
             {
                 Tenant tenant = _service.AddTenant($"tenant-{i}", options.Limit, floods: i == options.Tenants - 1);
                 CreateMaps(tenant);
+
+                if (i == 0)
+                {
+                    CacheTenant.Enable(tenant);
+                }
             }
         }
         catch
@@ -75,6 +80,7 @@ public sealed class SampleRun : IDisposable
         await Task.WhenAll(clients).ConfigureAwait(false);
         RunSnapshot final = Snapshot();
         string slabInfoText = SlabInfo.Dump();
+        CacheReport? cache = CacheTenant.Report(tenants[0], final);
         _service.Shutdown();
         RunSnapshot afterShutdown = Snapshot();
         _clock.Stop();
@@ -83,7 +89,10 @@ public sealed class SampleRun : IDisposable
         return new RunReport(
             _options.Tenants, _options.Limit, _options.Workers, final.ElapsedSeconds, final, afterShutdown,
             flooder.Name, flooder.FirstLimitMessage, RunOutcomes.Of(final),
-            SlabInfoParser.Parse(slabInfoText), slabInfoText);
+            SlabInfoParser.Parse(slabInfoText), slabInfoText)
+        {
+            Cache = cache,
+        };
     }
 
     public void Dispose() => _service.Dispose();
@@ -123,6 +132,7 @@ public sealed class SampleRun : IDisposable
                 ? _service.DeleteAsync(tenant, map, key)
                 : _service.UpdateAsync(tenant, map, key, random.Next(16, _options.MaxValueSize + 1));
             request.GetAwaiter().GetResult();
+            CacheTenant.Lookups(tenant, random);
         }
 
         return requests;

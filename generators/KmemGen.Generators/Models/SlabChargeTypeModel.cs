@@ -12,6 +12,7 @@ namespace KmemGen.Generators.Models;
 /// <param name="CacheName">The slab cache name (attribute Name, or the type name in snake_case).</param>
 /// <param name="Align">The attribute's Align (0 = natural).</param>
 /// <param name="Reclaimable">The attribute's Reclaimable (SLAB_RECLAIM_ACCOUNT).</param>
+/// <param name="ShrinkerType">The attribute's Shrinker type, global::-qualified; null for the generated LRU-backed one.</param>
 internal sealed record SlabChargeTypeModel(
     string HintName,
     string Namespace,
@@ -21,4 +22,9 @@ internal sealed record SlabChargeTypeModel(
     string FullyQualifiedName,
     string CacheName,
     int Align,
-    bool Reclaimable);
+    bool Reclaimable,
+    string? ShrinkerType = null)
+{
+    /// <summary>The hint name of the reclaim part (the LRU and shrinker), emitted for reclaimable types.</summary>
+    public string ReclaimHintName => HintName.Substring(0, HintName.Length - ".g.cs".Length) + ".Reclaim.g.cs";
+}

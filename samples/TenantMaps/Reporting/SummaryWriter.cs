@@ -25,6 +25,11 @@ public static class SummaryWriter
         }
 
         output.WriteLine(OutcomeLine(report));
+        if (report.Cache is { } cache)
+        {
+            output.WriteLine(cache.Describe());
+        }
+
         output.WriteLine();
         output.WriteLine($"At the end of the load ({report.DurationSeconds:0.0}s, {report.Tenants} tenants, {report.Workers} workers, memory.max {report.Limit}):");
         foreach (string line in TableRenderer.Tenants(report.Final, width - Indent.Length - 1))

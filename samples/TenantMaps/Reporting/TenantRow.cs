@@ -53,4 +53,7 @@ public sealed record RunReport(
 {
     /// <summary>The flood was contained (<see cref="RunOutcome.Contained"/>).</summary>
     public bool Contained => Outcome == RunOutcome.Contained;
+
+    /// <summary>The tenant that kept a reclaimable lookup cache under its memory.high, if one did.</summary>
+    public CacheReport? Cache { get; init; }
 }

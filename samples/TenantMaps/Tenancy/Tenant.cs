@@ -34,6 +34,9 @@ public sealed class Tenant : IDisposable
     public long RejectedUpdates => Interlocked.Read(ref _rejectedUpdates);
     public long Deletes => Interlocked.Read(ref _deletes);
 
+    /// <summary>The tenant's reclaimable lookup cache, when it keeps one (it then runs under a memory.high).</summary>
+    public LookupCache? Lookups { get; internal set; }
+
     /// <summary>The first MemCgroupLimitExceededException message this tenant got, if any.</summary>
     public string? FirstLimitMessage => Volatile.Read(ref _firstLimitMessage);
 
@@ -75,6 +78,7 @@ public sealed class Tenant : IDisposable
                 map.Dispose();
             }
 
+            Lookups?.Dispose();
             return true;
         });
         Process.Dispose();

@@ -94,11 +94,22 @@ public sealed partial class MemCgroup
             Interlocked.Add(ref m._stat[(int)item], delta);
     }
 
-    // After a charge: every level now above memory.high counts a "high" event. The reclaim and the
-    // throttle are TryChargeWithReclaim's. Nothing to walk while no cgroup has a memory.high.
+    // After a charge: every level now above memory.high counts a "high" event (once per charge: the
+    // charge's own over-high handling may have counted them before reclaiming). Nothing to walk while
+    // no cgroup has a memory.high.
     internal void CheckHigh()
     {
         if (Volatile.Read(ref s_highLimited) == 0) return;
+        if (t_highCounted)
+        {
+            t_highCounted = false;
+            return;
+        }
+        RaiseHighEvents();
+    }
+
+    private void RaiseHighEvents()
+    {
         for (MemCgroup? m = this; m is not null && !m.IsRoot; m = m._parent)
         {
             if (m.Counter.Usage > m.Counter.High) m.RaiseEvent(MemcgEvent.High);
