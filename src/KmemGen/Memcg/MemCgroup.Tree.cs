@@ -80,8 +80,7 @@ public sealed partial class MemCgroup
             own?.Unpin(1);  // percpu_ref_kill(&objcg->refcnt)
         }
         // mem_cgroup_css_offline: drain_all_stock, so stocked bytes return to the counters promptly.
-        ObjStock.DrainCurrentThread();
-        ObjStock.RequestDrainAll();
+        DrainAllStock();
         CssPut();  // the base reference held while online
     }
 
