@@ -31,8 +31,6 @@ internal sealed partial class ThreadContext
     internal PaddedStock Stock;
     /// <summary>The drain generation this stock last saw; a different global value means "drain before use".</summary>
     internal int StockGeneration;
-    /// <summary>Finalizable sentinel that drains this stock when the thread has exited.</summary>
-    internal ThreadExitDrain? StockExitDrain;
 
     // ---- the last charge failure on this thread, for MemcgHooks.ChargeFailure ----
     internal ChargeFailureInfo LastChargeFailure;

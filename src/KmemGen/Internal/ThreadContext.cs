@@ -29,6 +29,7 @@ internal sealed partial class ThreadContext
     {
         var context = new ThreadContext();
         t_current = context;
+        ThreadRegistry.Register(context);
         return context;
     }
 }

@@ -88,8 +88,7 @@ public sealed partial class MemCgroup
         WaitForShrinkers();
         ListLruRegistry.ReparentAll(this);
         // mem_cgroup_css_offline: drain_all_stock, so stocked bytes return to the counters promptly.
-        ObjStock.DrainCurrentThread();
-        ObjStock.RequestDrainAll();
+        DrainAllStock();
         CssPut();  // the base reference held while online
     }
 

@@ -26,7 +26,7 @@ internal enum ChargeResult
 /// Only the owning thread touches its stock; other threads (a memory.max write, a removal, a charge
 /// failure) bump <see cref="DrainGeneration"/> and each thread drains at its next stock operation, as
 /// the kernel's drain_all_stock queues work on each CPU without waiting for it. A thread that has
-/// exited is drained by <see cref="ThreadExitDrain"/>.
+/// exited is drained by ThreadRegistry's exit handling, at once by <see cref="DrainAll"/>.
 /// </remarks>
 internal static class ObjStock
 {
@@ -51,6 +51,31 @@ internal static class ObjStock
 
     /// <summary>Drains the calling thread's stock now.</summary>
     public static void DrainCurrentThread() => Drain(ThreadContext.Current);
+
+    /// <summary>
+    /// drain_all_stock, synchronous where it can be: the stocks of threads that have exited are drained
+    /// now (with the rest of their exit handling), and so is the calling thread's; every other thread is
+    /// asked to drain at its next charge or refund (its stock is its own: no other thread may touch it
+    /// while it runs). With <paramref name="scope"/>, the calling thread drains only a stock that holds
+    /// charges of that cgroup or a descendant.
+    /// </summary>
+    public static void DrainAll(MemCgroup? scope)
+    {
+        ThreadRegistry.ReapExited();
+        ThreadContext tc = ThreadContext.Current;
+        if (scope is null || StockCharges(tc, scope)) Drain(tc);
+        RequestDrainAll();
+    }
+
+    private static bool StockCharges(ThreadContext tc, MemCgroup scope)
+    {
+        ObjCgroup? objcg = tc.StockObjcg;
+        if (objcg is null) return false;
+        using var rcu = Rcu.ReadLock();
+        for (MemCgroup? m = objcg.MemCgroup; m is not null; m = m.Parent)
+            if (m == scope) return true;
+        return false;
+    }
 
     /// <summary>What <c>ThreadContext.StockObjcgId</c> holds while the stock caches no handle: never an owner id.</summary>
     public const uint NoStock = uint.MaxValue;
@@ -161,7 +186,7 @@ internal static class ObjStock
     /// <summary>
     /// drain_obj_stock: whole pages go back to the page counters, the sub-page rest to the ObjCgroup's
     /// leftover, the cached stat deltas to the cgroup; then the stock's pin is dropped. Runs on the
-    /// owning thread, or on the finalizer thread once the owner has exited.
+    /// owning thread, or in ThreadRegistry's exit handling once the owner has exited.
     /// </summary>
     public static void Drain(ThreadContext tc)
     {
@@ -193,7 +218,6 @@ internal static class ObjStock
         // id test cannot take the one for the other (MemcgHooks.SetCurrentOwner keeps the same rule).
         if (tc.MemcgObjcgId == objcg.Id && tc.MemcgObjcg != objcg) tc.MemcgObjcgId = MemcgHooks.StaleOwner;
         tc.Stock.Bytes = Interlocked.Exchange(ref objcg.NrChargedBytes, 0);
-        tc.StockExitDrain ??= new ThreadExitDrain(tc);
         return true;
     }
 

@@ -18,8 +18,8 @@ namespace KmemGen.Internal;
 /// invalidate the cache line (and, with the adjacent-line prefetcher, the line pair) the other
 /// thread's fast path reads: false sharing. 128 bytes covers the 128-byte line pair.
 /// </remarks>
-[StructLayout(LayoutKind.Explicit, Size = Pad + 120 + Pad)]
-internal sealed unsafe class CpuSlab(SlabCache cache, uint threadId)
+[StructLayout(LayoutKind.Explicit, Size = Pad + 128 + Pad)]
+internal sealed unsafe class CpuSlab(SlabCache cache, ThreadContext context)
 {
     private const int Pad = 128;
 
@@ -41,7 +41,7 @@ internal sealed unsafe class CpuSlab(SlabCache cache, uint threadId)
     /// <summary>Slabs on the partial list with no object in use.</summary>
     [FieldOffset(Pad + 84)] public int EmptyCount;
     /// <summary>The owning thread's id: what <see cref="PageDesc.Owner"/> holds for the slabs it owns.</summary>
-    [FieldOffset(Pad + 88)] public readonly uint ThreadId = threadId;
+    [FieldOffset(Pad + 88)] public readonly uint ThreadId = context.Id;
     /// <summary>Set under the cache lock once the thread is gone or the cache is destroyed.</summary>
     [FieldOffset(Pad + 92)] public bool Retired;
     /// <summary>
@@ -52,4 +52,6 @@ internal sealed unsafe class CpuSlab(SlabCache cache, uint threadId)
     [FieldOffset(Pad + 96)] public PageDesc* LastFreed;
     [FieldOffset(Pad + 104)] public byte* LastFreedStart;
     [FieldOffset(Pad + 112)] public nuint LastFreedSpan;
+    /// <summary>The owning thread's context, whose per-cache array holds this (Dispose takes it out of there).</summary>
+    [FieldOffset(Pad + 120)] public readonly ThreadContext Context = context;
 }

@@ -17,6 +17,9 @@ public sealed unsafe partial class SlabCache
         ThrowIfDisposed();
         if (obj == null) return;
         PageDesc* s = ResolveSlot(obj, out byte* slot, out int idx);
+        // With consistency checks the state word catches every double free (and says so); without, the
+        // free list's head is checked, always, before anything changes.
+        if ((_debug & SlabFlags.ConsistencyChecks) == 0 && IsFreeListHead(tc, s, slot)) throw DoubleFree(obj);
         string? finding = null;
         if (_debug != 0)
         {
@@ -35,13 +38,13 @@ public sealed unsafe partial class SlabCache
     /// </summary>
     private bool TryFreeToLastFreed(ThreadContext tc, byte* obj)
     {
-        CpuSlab?[] cpus = tc.SlabCpus;
-        if ((uint)_id >= (uint)cpus.Length || cpus[_id] is not { } c) return false;
+        if (MyCpuSlab(tc) is not { } c) return false;
         PageDesc* s = c.LastFreed;
         nuint off = (nuint)obj - (nuint)c.LastFreedStart;
         if (s == null || off >= c.LastFreedSpan) return false;
         ulong idx = Math.BigMul(_divMagic, (ulong)off, out _);
-        if (idx * (ulong)_size != off || s->InUse <= 1) return false;
+        // The head of the slab's list is already free (a double free): the general path reports it.
+        if (idx * (ulong)_size != off || s->InUse <= 1 || obj == s->Freelist) return false;
         UnchargeSlot(tc, s, (int)idx);
         EncodeNext(obj, s->Freelist);
         s->Freelist = obj;

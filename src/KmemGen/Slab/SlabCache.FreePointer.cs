@@ -1,16 +1,97 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using KmemGen.Internal;
 
 namespace KmemGen;
 
 // The free pointer: where a free object keeps the address of the next free object. Every read and
-// write of one goes through these two methods, so that the encoding is decided in one place.
+// write of one goes through EncodeNext / DecodeNext. Hardened (CONFIG_SLAB_FREELIST_HARDENED, on unless
+// KMEMGEN_SLAB_FREELIST_HARDENED=0): the stored value is next ^ the cache's random ^ the byte-swapped
+// address the value is stored at, so a write after free or an overflow into a free object decodes to
+// an address outside the slab, which the allocation that would have handed it out reports
+// (SlabCorruptionException) instead of returning arbitrary memory; and a leaked stored value says
+// nothing about where objects are.
 public sealed unsafe partial class SlabCache
 {
-    /// <summary>get_freepointer: the object after <paramref name="slot"/> on its free list.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void* DecodeNext(byte* slot) => *(void**)(slot + _fpOffset);
+    /// <summary>Read once: the JIT folds the branches on it away.</summary>
+    internal static readonly bool FreelistHardened = Environment.GetEnvironmentVariable("KMEMGEN_SLAB_FREELIST_HARDENED") != "0";
 
-    /// <summary>set_freepointer.</summary>
+    /// <summary>s->random: a per-cache secret, never 0.</summary>
+    private readonly ulong _fpRandom;
+
+    private static ulong FreePointerRandom()
+    {
+        ulong r;
+        do r = (ulong)RandomNumberGenerator.GetInt32(int.MaxValue) << 32 | (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
+        while (r == 0);
+        return r;
+    }
+
+    /// <summary>get_freepointer (freelist_ptr_decode): the object after <paramref name="slot"/> on its free list.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void EncodeNext(byte* slot, void* next) => *(void**)(slot + _fpOffset) = next;
+    private void* DecodeNext(byte* slot)
+    {
+        ulong* at = (ulong*)(slot + _fpOffset);
+        ulong stored = *at;
+        return FreelistHardened ? (void*)(stored ^ _fpRandom ^ BinaryPrimitives.ReverseEndianness((ulong)at)) : (void*)stored;
+    }
+
+    /// <summary>set_freepointer (freelist_ptr_encode).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void EncodeNext(byte* slot, void* next)
+    {
+        ulong* at = (ulong*)(slot + _fpOffset);
+        *at = FreelistHardened ? (ulong)next ^ _fpRandom ^ BinaryPrimitives.ReverseEndianness((ulong)at) : (ulong)next;
+    }
+
+    /// <summary>A decoded next pointer of the thread's current slab is the end of the list or inside that slab.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool NextIsValid(CpuSlab c, void* next) =>
+        !FreelistHardened || (nuint)next - (nuint)c.SlabStart < c.SlabSpan || next == null;
+
+    /// <summary>
+    /// DecodeNext for walking a whole list in a slow path (counting, splicing): a pointer that leads
+    /// outside the slab ends the list there, so a corrupted free object loses the objects after it instead
+    /// of sending the walk through arbitrary memory.
+    /// </summary>
+    private void* WalkNext(PageDesc* s, byte* slot)
+    {
+        void* next = DecodeNext(slot);
+        byte* start = Arena.AddressOf(s);
+        if (next != null && (nuint)next - (nuint)start >= (nuint)s->Objects * (nuint)_size)
+        {
+            EncodeNext(slot, null);
+            return null;
+        }
+        return next;
+    }
+
+    /// <summary>
+    /// The free object at the head of the thread's list has a free pointer that leads outside its slab:
+    /// its memory was written while it was free. The list is cut there (the object and the ones after it
+    /// are never handed out) and the allocation reports where.
+    /// </summary>
+    private SlabCorruptionException CorruptFreePointer(CpuSlab c, byte* slot, void* next)
+    {
+        c.Freelist = null;
+        return new SlabCorruptionException(Name, (nint)(slot + _objOffset),
+            $"free pointer corrupted: it decodes to 0x{(nuint)next:x}, outside the slab at 0x{(nuint)c.SlabStart:x} (written after free, or overflowed into from the object before)");
+    }
+
+    /// <summary>
+    /// The double-free check that needs no debug flag (the kernel's "object == fp" in set_freepointer's
+    /// caller): the object being freed is already the first object of its slab's free list, remote list,
+    /// or of this thread's list. A correct free never is: the object is in use.
+    /// </summary>
+    private bool IsFreeListHead(ThreadContext tc, PageDesc* s, byte* slot)
+    {
+        CpuSlab? c = MyCpuSlab(tc);
+        if (c != null && c.Slab == s && c.Freelist == slot) return true;
+        if (s->Freelist == slot) return true;
+        return RemoteHead(Arena.AddressOf(s), Volatile.Read(ref s->Remote)) == slot;
+    }
+
+    private SlabCorruptionException DoubleFree(void* obj) =>
+        new(Name, (nint)obj, "double free: the object is already free (it is the first object of its slab's free list)");
 }

@@ -29,31 +29,53 @@ public sealed unsafe partial class SlabCache
         return live;
     }
 
-    /// <summary>This thread's CpuSlab for the cache, created (and registered for live counts and reaping) on first use.</summary>
+    /// <summary>This thread's CpuSlab for the cache, created (and registered for live counts and exit handling) on first use.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private CpuSlab GetCpuSlab(ThreadContext tc)
     {
+        CpuSlab? c = MyCpuSlab(tc);
+        return c ?? CreateCpuSlab(tc);
+    }
+
+    /// <summary>This thread's CpuSlab for the cache, or null. An entry of a destroyed cache whose id this one reuses is not ours.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private CpuSlab? MyCpuSlab(ThreadContext tc)
+    {
         CpuSlab?[] cpus = tc.SlabCpus;
-        if ((uint)_id < (uint)cpus.Length && cpus[_id] is { } c) return c;
-        return CreateCpuSlab(tc);
+        return (uint)_id < (uint)cpus.Length && cpus[_id] is { } c && c.Cache == this ? c : null;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private CpuSlab CreateCpuSlab(ThreadContext tc)
     {
-        var c = new CpuSlab(this, tc.Id);
+        ThrowIfDisposed();
+        var c = new CpuSlab(this, tc);
         lock (_lock) _cpuSlabs.Add(c);
-        CpuSlab?[] cpus = tc.SlabCpus;
-        if (_id >= cpus.Length)
+        lock (tc.SlabCpusLock)
         {
-            int n = Math.Max(16, cpus.Length);
-            while (n <= _id) n *= 2;
-            Array.Resize(ref cpus, n);
-            tc.SlabCpus = cpus;
+            CpuSlab?[] cpus = tc.SlabCpus;
+            if (_id >= cpus.Length)
+            {
+                int n = Math.Max(16, cpus.Length);
+                while (n <= _id) n *= 2;
+                Array.Resize(ref cpus, n);
+                tc.SlabCpus = cpus;
+            }
+            cpus[_id] = c;
         }
-        cpus[_id] = c;
-        tc.EnsureSlabReaper();
         return c;
+    }
+
+    /// <summary>Takes a CpuSlab of this (destroyed) cache out of its thread's array, so the id can serve another cache.</summary>
+    private void ForgetCpuSlabLocked(CpuSlab c)
+    {
+        AssertLocked();
+        ThreadContext tc = c.Context;
+        lock (tc.SlabCpusLock)
+        {
+            CpuSlab?[] cpus = tc.SlabCpus;
+            if ((uint)_id < (uint)cpus.Length && cpus[_id] == c) cpus[_id] = null;
+        }
     }
 
     /// <summary>Every slab a thread owns leaves it: its current slab and its partial list go to the node list (or back).</summary>
@@ -92,8 +114,7 @@ public sealed unsafe partial class SlabCache
     {
         ThreadContext tc = ThreadContext.Current;
         ThrowIfDisposed();
-        CpuSlab?[] cpus = tc.SlabCpus;
-        CpuSlab? mine = (uint)_id < (uint)cpus.Length ? cpus[_id] : null;
+        CpuSlab? mine = MyCpuSlab(tc);
         lock (_lock)
         {
             if (mine != null) ReleaseThreadSlabsLocked(mine);
@@ -141,6 +162,7 @@ public sealed unsafe partial class SlabCache
                     DiscardLocked(s);
                 }
                 c.Retired = true;
+                ForgetCpuSlabLocked(c);
             }
             _cpuSlabs.Clear();
             while (_partialHead != null)

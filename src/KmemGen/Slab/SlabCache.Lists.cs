@@ -162,10 +162,10 @@ public sealed unsafe partial class SlabCache
         if (head == null) return;
         void* tail = head;
         int n = 1;
-        for (void* next; (next = DecodeNext((byte*)tail)) != null; tail = next) n++;
-        Debug.Assert(n == RemoteCount(w), "the remote list holds as many objects as its count says");
+        for (void* next; (next = WalkNext(s, (byte*)tail)) != null; tail = next) n++;
         EncodeNext((byte*)tail, s->Freelist);
         s->Freelist = head;
+        // Objects lost to a corrupted free pointer (WalkNext) stay counted in use.
         s->InUse -= n;
         Debug.Assert(s->InUse >= 0, "objects in use went negative");
     }

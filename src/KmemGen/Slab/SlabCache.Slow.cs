@@ -56,7 +56,9 @@ public sealed unsafe partial class SlabCache
             if (!Refill(tc, c)) return null;
             obj = c.Freelist;
         }
-        c.Freelist = DecodeNext((byte*)obj);
+        void* next = DecodeNext((byte*)obj);
+        if (!NextIsValid(c, next)) throw CorruptFreePointer(c, (byte*)obj, next);
+        c.Freelist = next;
         c.Allocs++;
         return obj;
     }
@@ -178,7 +180,7 @@ public sealed unsafe partial class SlabCache
         AssertLocked();
         PageDesc* s = c.Slab;
         int free = 0;
-        for (void* p = c.Freelist; p != null; p = DecodeNext((byte*)p)) free++;
+        for (void* p = c.Freelist; p != null; p = WalkNext(s, (byte*)p)) free++;
         s->Freelist = c.Freelist;
         s->InUse = s->Objects - free;
         ClearCurrent(c);

@@ -49,7 +49,9 @@ public sealed unsafe partial class SlabCache : IDisposable
         _chargeSize = layout.ObjectSize;
         _freeHooks = debug != 0 ? HookDebug : 0;
         _allocHooks = _freeHooks | (_accountOn ? HookAccount : 0);
-        _id = SlabRegistry.Register(this);
+        _fpRandom = FreePointerRandom();
+        _id = SlabRegistry.Register(this, out long sequence);
+        Sequence = sequence;
     }
 
     /// <summary>kmem_cache_create. min_objects follows the CPU count, as in the kernel.</summary>
@@ -88,6 +90,8 @@ public sealed unsafe partial class SlabCache : IDisposable
     public int Align => _layout.Align;
     public SlabFlags Flags { get; }
     internal int Id => _id;
+    /// <summary>Creation order over all caches ever created (ids are reused; this is not).</summary>
+    internal long Sequence { get; }
     internal bool IsKmalloc => _isKmalloc;
 
     /// <summary>kmem_cache_alloc: an object, or an exception (cgroup limit, out of memory).</summary>
@@ -125,9 +129,11 @@ public sealed unsafe partial class SlabCache : IDisposable
             if (obj != null)
             {
                 int hooks = (int)gfp | _allocHooks | tc.FaultArmed;
-                if (hooks == 0)
+                void* next = DecodeNext(obj);
+                // A next pointer outside the slab goes to the slow path, which reports it.
+                if (hooks == 0 && NextIsValid(c, next))
                 {
-                    c.Freelist = DecodeNext(obj);
+                    c.Freelist = next;
                     c.Allocs++;
                     return obj;
                 }
@@ -151,9 +157,11 @@ public sealed unsafe partial class SlabCache : IDisposable
     {
         uint owner = MemcgHooks.CurrentOwner(tc);
         uint* vec = c.OwnerVec;
+        void* next = DecodeNext(obj);
+        if (!NextIsValid(c, next)) return null;
         if (owner != MemcgHooks.NoOwner && (vec == null || !MemcgHooks.TryConsumeStock(tc, owner, _chargeSize, _statItem)))
             return null;
-        c.Freelist = DecodeNext(obj);
+        c.Freelist = next;
         c.Allocs++;
         // At the root nothing is charged, and the slot of a free object is already NoOwner.
         if (owner != MemcgHooks.NoOwner) vec[(int)Math.BigMul(_divMagic, (ulong)(obj - c.SlabStart), out _)] = owner;
@@ -177,7 +185,8 @@ public sealed unsafe partial class SlabCache : IDisposable
             if (off < c.SlabSpan)
             {
                 ulong idx = Math.BigMul(_divMagic, (ulong)off, out _);
-                if (idx * (ulong)_size == off)
+                // The head of the free list is already free: a double free, which the slow path reports.
+                if (idx * (ulong)_size == off && obj != c.Freelist)
                 {
                     uint* vec = c.OwnerVec;
                     if (vec != null)

@@ -16,7 +16,10 @@ public unsafe class BadFreeTable
 {
     public enum BadPointer
     {
-        SecondFree,             // the object was already freed
+        SecondFree,             // the object was already freed (it heads this thread's free list)
+        SecondFreeOlderSlab,    // freed twice into a slab this thread no longer allocates from
+        SecondFreeAfterRemote,  // freed by another thread, which took its slab over, then freed here
+        SmallKmallocSecondFree, // a slab-backed kmalloc object freed twice
         Interior,               // 8 bytes into a live object
         NativeMemory,           // NativeMemory.Alloc'd
         OtherCacheObject,       // a live object of another cache
@@ -27,6 +30,10 @@ public unsafe class BadFreeTable
     // pointer, flags of the cache it is freed to, exception expected
     public static TheoryData<BadPointer, SlabFlags, Type> SlabCacheRows => new()
     {
+        { BadPointer.SecondFree,         SlabFlags.Account,                               typeof(SlabCorruptionException) },
+        { BadPointer.SecondFree,         SlabFlags.None,                                  typeof(SlabCorruptionException) },
+        { BadPointer.SecondFreeOlderSlab, SlabFlags.Account,                              typeof(SlabCorruptionException) },
+        { BadPointer.SecondFreeAfterRemote, SlabFlags.Account,                            typeof(SlabCorruptionException) },
         { BadPointer.SecondFree,         SlabFlags.Account | SlabFlags.ConsistencyChecks, typeof(SlabCorruptionException) },
         { BadPointer.SecondFree,         SlabFlags.Account | SlabFlags.ConsistencyChecks | SlabFlags.Poison | SlabFlags.RedZone, typeof(SlabCorruptionException) },
         { BadPointer.Interior,           SlabFlags.Account,                               typeof(ArgumentException) },
@@ -70,6 +77,7 @@ public unsafe class BadFreeTable
         { BadPointer.NativeMemory,      typeof(ArgumentException) },
         { BadPointer.PagesBlock,        typeof(ArgumentException) },
         { BadPointer.SecondFree,        typeof(ArgumentException) },   // a page-backed kmalloc object freed twice
+        { BadPointer.SmallKmallocSecondFree, typeof(SlabCorruptionException) },   // a 64-byte kmalloc-cg object freed twice
     };
 
     [Theory]
@@ -87,6 +95,10 @@ public unsafe class BadFreeTable
             case BadPointer.Interior: pointer = (byte*)live + 8; break;
             case BadPointer.NativeMemory: pointer = toRelease = NativeMemory.Alloc(64); native = true; break;
             case BadPointer.PagesBlock: pointer = toRelease = Pages.Alloc(0); break;
+            case BadPointer.SmallKmallocSecondFree:
+                using (cg.Enter()) pointer = Kmalloc.Alloc(64, Gfp.KernelAccount);
+                Kmalloc.Free(pointer);
+                break;
             default:
                 using (cg.Enter()) pointer = Kmalloc.Alloc(20_000, Gfp.KernelAccount);
                 Kmalloc.Free(pointer);
@@ -150,6 +162,21 @@ public unsafe class BadFreeTable
                         Pointer = cache.Alloc();
                         cache.Free(Pointer);
                         break;
+                    case BadPointer.SecondFreeOlderSlab:
+                    case BadPointer.SecondFreeAfterRemote:
+                        // A whole slab and one more: the first slab is full and on no list when its first
+                        // object is freed, here (this thread takes the slab over) or on another thread.
+                        _rest = new nint[cache.ObjectsPerSlab];
+                        Pointer = cache.Alloc();
+                        for (int i = 0; i < _rest.Length; i++) _rest[i] = (nint)cache.Alloc();
+                        void* first = Pointer;
+                        if (kind == BadPointer.SecondFreeOlderSlab) cache.Free(first);
+                        else
+                        {
+                            TestCgroups.OnNewThread(() => cache.Free(first));
+                            ThreadExits.Reap();   // the refund sat in the exited thread's stock
+                        }
+                        break;
                     case BadPointer.Interior:
                         _taken = cache.Alloc();
                         Pointer = (byte*)_taken + 8;
@@ -164,10 +191,16 @@ public unsafe class BadFreeTable
         }
 
         private readonly SlabCache _cache;
+        private nint[]? _rest;
         public void* Pointer { get; }
 
         public void Release()
         {
+            if (_rest != null)
+            {
+                foreach (nint p in _rest) _cache.Free((void*)p);
+                _rest = null;
+            }
             if (_released || _taken == null) return;
             _released = true;
             switch (_kind)

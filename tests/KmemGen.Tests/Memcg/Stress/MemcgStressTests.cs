@@ -3,7 +3,7 @@ using Xunit.Abstractions;
 namespace KmemGen.Tests.Memcg.Stress;
 
 /// <summary>
-/// Issue 9, cgroup side: concurrent alloc/free with cgroup creation and removal, limit changes and
+/// Concurrent alloc/free with cgroup creation and removal, limit changes and
 /// remote charging. The default pass runs 10^6 operations; KMEMGEN_LONG_STRESS=1 runs 2*10^7.
 /// Shares a collection with the page counter tests, which provoke underflows on purpose.
 /// </summary>
