@@ -1,3 +1,4 @@
+using KmemGen.Testing;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;

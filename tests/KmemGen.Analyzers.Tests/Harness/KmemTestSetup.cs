@@ -1,5 +1,5 @@
+using KmemGen.Testing;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Testing;
 
 namespace KmemGen.Analyzers.Tests.Harness;
@@ -24,16 +24,7 @@ internal static class KmemTestSetup
         test.CompilerDiagnostics = options.AllowCompilerErrors ? CompilerDiagnostics.None : CompilerDiagnostics.Errors;
         // The generated [SlabCharge] code is an input the analyzers see, not what these tests check.
         test.TestBehaviors |= TestBehaviors.SkipGeneratedSourcesCheck;
-        test.SolutionTransforms.Add((solution, projectId) =>
-        {
-            var project = solution.GetProject(projectId)!;
-            var compilationOptions = ((CSharpCompilationOptions)project.CompilationOptions!)
-                .WithAllowUnsafe(true)
-                .WithNullableContextOptions(NullableContextOptions.Enable)
-                .WithSpecificDiagnosticOptions(project.CompilationOptions!.SpecificDiagnosticOptions.SetItems(options.SpecificDiagnosticOptions));
-            var parseOptions = ((CSharpParseOptions)project.ParseOptions!).WithLanguageVersion(LanguageVersion.Latest);
-            return solution.WithProjectCompilationOptions(projectId, compilationOptions).WithProjectParseOptions(projectId, parseOptions);
-        });
+        test.SolutionTransforms.Add(TestProjectOptions.Transform(options.AllowUnsafe, options.SpecificDiagnosticOptions));
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using KmemGen.Testing;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -25,7 +26,7 @@ public static class TestCompilation
         options ??= VerifyOptions.Default;
         var trees = sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"/0/Test{i}.cs"));
         var compilation = CSharpCompilation.Create(assemblyName, trees, References,
-            CompilationOptions.WithSpecificDiagnosticOptions(options.SpecificDiagnosticOptions));
+            CompilationOptions.WithAllowUnsafe(options.AllowUnsafe).WithSpecificDiagnosticOptions(options.SpecificDiagnosticOptions));
         return options.RunGenerators ? RunGenerators(compilation, options) : compilation;
     }
 

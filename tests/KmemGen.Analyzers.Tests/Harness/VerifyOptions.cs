@@ -12,6 +12,8 @@ public sealed record VerifyOptions
     public IReadOnlyDictionary<string, ReportDiagnostic> SpecificOptions { get; init; } = new Dictionary<string, ReportDiagnostic>();
     /// <summary>Compiler errors the source may contain (for incomplete-code tests); otherwise it must compile.</summary>
     public bool AllowCompilerErrors { get; init; }
+    /// <summary>Unsafe code allowed in the test project (AllowUnsafeBlocks), as the generated [SlabCharge] members need.</summary>
+    public bool AllowUnsafe { get; init; } = true;
     /// <summary>Run the [SlabCharge] generator first, so analyzers see generated code.</summary>
     public bool RunGenerators { get; init; } = true;
 

@@ -2,7 +2,7 @@ using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Testing;
 
-namespace KmemGen.Analyzers.Tests.Harness;
+namespace KmemGen.Testing;
 
 /// <summary>
 /// What test code compiles against: the SDK's own net10.0 reference pack plus the real KmemGen.dll.
