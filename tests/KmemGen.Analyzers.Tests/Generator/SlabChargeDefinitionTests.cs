@@ -363,7 +363,7 @@ public sealed class SlabChargeDefinitionTests
     {
         Assert.Equal(DiagnosticSeverity.Error, d.Severity);
         Assert.Equal(category, d.Descriptor.Category);
-        Assert.EndsWith($"{d.Id}.md", d.Descriptor.HelpLinkUri, StringComparison.Ordinal);
+        Assert.Equal(KmemGen.Analyzers.Common.Descriptors.HelpLink(d.Id), d.Descriptor.HelpLinkUri);
     }
 
     private static string Message(Diagnostic d) => d.GetMessage(CultureInfo.InvariantCulture);
