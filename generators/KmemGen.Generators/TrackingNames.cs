@@ -7,8 +7,4 @@ internal static class TrackingNames
     public const string Models = nameof(Models);
     public const string Options = nameof(Options);
     public const string ModelsWithOptions = nameof(ModelsWithOptions);
-    public const string TypeDiagnostics = nameof(TypeDiagnostics);
-    public const string CacheNames = nameof(CacheNames);
-    public const string DuplicateNames = nameof(DuplicateNames);
-    public const string AllDiagnostics = nameof(AllDiagnostics);
 }

@@ -1,3 +1,4 @@
+using KmemGen.Definitions;
 namespace KmemGen.Generators.Tests;
 
 /// <summary>Default cache names follow KMEM_CACHE (the struct's own name), spelled in snake_case.</summary>
@@ -40,5 +41,5 @@ public sealed class CacheNamesTests
     [InlineData(8192, "it is larger than a 4096-byte page")]
     [InlineData(int.MinValue, "it is negative")]
     public void Alignment_is_zero_or_a_power_of_two_up_to_a_page(int align, string? problem) =>
-        Assert.Equal(problem, SlabChargeGenerator.Execute.ValidateAlign(align));
+        Assert.Equal(problem, SlabChargeRules.ValidateAlign(align));
 }

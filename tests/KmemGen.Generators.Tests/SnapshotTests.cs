@@ -6,9 +6,9 @@ namespace KmemGen.Generators.Tests;
 public sealed class SnapshotTests
 {
     [Fact]
-    public void Simple_struct_gets_an_accounted_cache_named_in_snake_case()
+    public async Task Simple_struct_gets_an_accounted_cache_named_in_snake_case()
     {
-        GeneratorOutput output = GeneratorHarness.Run("""
+        await SnapshotVerifier.VerifyAsync("""
             using KmemGen;
 
             namespace Net.Sessions;
@@ -20,28 +20,24 @@ public sealed class SnapshotTests
                 public int State;
             }
             """);
-
-        SnapshotVerifier.Verify(output.Result);
     }
 
     [Fact]
-    public void Struct_in_the_global_namespace_is_emitted_without_a_namespace()
+    public async Task Struct_in_the_global_namespace_is_emitted_without_a_namespace()
     {
-        GeneratorOutput output = GeneratorHarness.Run("""
+        await SnapshotVerifier.VerifyAsync("""
             [KmemGen.SlabCharge]
             internal partial struct Node
             {
                 public int Key;
             }
             """);
-
-        SnapshotVerifier.Verify(output.Result);
     }
 
     [Fact]
-    public void Nested_struct_is_emitted_inside_its_partial_containing_types()
+    public async Task Nested_struct_is_emitted_inside_its_partial_containing_types()
     {
-        GeneratorOutput output = GeneratorHarness.Run("""
+        await SnapshotVerifier.VerifyAsync("""
             using KmemGen;
 
             namespace Maps
@@ -59,14 +55,12 @@ public sealed class SnapshotTests
                 }
             }
             """);
-
-        SnapshotVerifier.Verify(output.Result);
     }
 
     [Fact]
-    public void Custom_name_and_alignment_reach_SlabCache_Create()
+    public async Task Custom_name_and_alignment_reach_SlabCache_Create()
     {
-        GeneratorOutput output = GeneratorHarness.Run("""
+        await SnapshotVerifier.VerifyAsync("""
             using KmemGen;
 
             namespace Bpf;
@@ -78,14 +72,12 @@ public sealed class SnapshotTests
                 public long Value;
             }
             """);
-
-        SnapshotVerifier.Verify(output.Result);
     }
 
     [Fact]
-    public void Reclaimable_adds_the_reclaimable_slab_flag()
+    public async Task Reclaimable_adds_the_reclaimable_slab_flag()
     {
-        GeneratorOutput output = GeneratorHarness.Run("""
+        await SnapshotVerifier.VerifyAsync("""
             using KmemGen;
 
             namespace Fs;
@@ -96,27 +88,23 @@ public sealed class SnapshotTests
                 public int Hash;
             }
             """);
-
-        SnapshotVerifier.Verify(output.Result);
     }
 
     [Fact]
-    public void Accounting_switched_off_creates_the_cache_uncharged_and_masks_Gfp_Account()
+    public async Task Accounting_switched_off_creates_the_cache_uncharged_and_masks_Gfp_Account()
     {
-        GeneratorOutput output = GeneratorHarness.Run(
-            GeneratorHarness.CreateCompilation("""
-                using KmemGen;
+        await SnapshotVerifier.VerifyAsync(
+            """
+            using KmemGen;
 
-                namespace Fs;
+            namespace Fs;
 
-                [SlabCharge(Reclaimable = true)]
-                public partial struct Dentry
-                {
-                    public int Hash;
-                }
-                """),
-            TestOptionsProvider.WithAccounting("false"));
-
-        SnapshotVerifier.Verify(output.Result);
+            [SlabCharge(Reclaimable = true)]
+            public partial struct Dentry
+            {
+                public int Hash;
+            }
+            """,
+            accounting: "false");
     }
 }

@@ -6,7 +6,8 @@ namespace KmemGen.Package.Tests;
 [Collection(PackageCollection.Name)]
 public sealed class DiagnosticConfigurationTests(PackageFixture fixture)
 {
-    private const string HelpLink = "https://github.com/kmemgen/kmemgen/blob/main/docs/rules/KMEM0001.md";
+    // Packed without KmemGenHelpLinkBase, the links are the rule pages of the checkout that packed it.
+    private static readonly string HelpLink = new Uri(Path.Combine(RepositoryRoot.Path, "docs", "rules", "KMEM0001.md")).AbsoluteUri;
 
     /// <summary>
     /// One build, default options: an unaccounted kmalloc in Program.cs and two deliberately suppressed ones.
@@ -33,6 +34,7 @@ public sealed class DiagnosticConfigurationTests(PackageFixture fixture)
         Expect.That(kmem0001.Severity == "warning", build, $"KMEM0001 must default to a warning, was {kmem0001.Severity}.");
         Expect.That(kmem0001.Line == ConsumerSources.UnaccountedKmallocLine, build, $"KMEM0001 must point at line {ConsumerSources.UnaccountedKmallocLine}, was {kmem0001.Line}.");
         Expect.That(kmem0001.HelpLink == HelpLink, build, $"KMEM0001 must carry the help link {HelpLink}, had '{kmem0001.HelpLink}'.");
+        Expect.That(File.Exists(new Uri(HelpLink).LocalPath), build, $"The help link {HelpLink} must open a page.");
     }
 
     [Fact]
@@ -121,5 +123,10 @@ public sealed class DiagnosticConfigurationTests(PackageFixture fixture)
         Expect.Failed(build, "KmemGenAnalysisMode=strcit");
         Expect.That(build.Output.Contains("KMEMCFG0001", StringComparison.Ordinal)
             && build.Output.Contains("'strcit' is not one of: none, recommended, strict", StringComparison.Ordinal), build, "Expected KMEMCFG0001 naming the bad value and the accepted ones.");
+
+        // The message names the rule page shipped inside the installed package.
+        string page = Path.Combine(fixture.PackagesDirectory, "kmemgen", fixture.Version, "docs", "rules", "KMEMCFG0001.md");
+        Expect.That(build.Output.Contains("See " + page, StringComparison.Ordinal), build, $"Expected KMEMCFG0001 to point at {page}.");
+        Expect.That(File.Exists(page) && File.ReadAllText(page).StartsWith("# KMEMCFG0001:", StringComparison.Ordinal), build, $"{page} must be the rule's page.");
     }
 }

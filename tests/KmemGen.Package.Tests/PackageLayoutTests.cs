@@ -2,7 +2,7 @@ using KmemGen.Package.Tests.Infrastructure;
 
 namespace KmemGen.Package.Tests;
 
-/// <summary>What `dotnet pack src/KmemGen -c Release` puts in the package, and what it must leave out.</summary>
+/// <summary>What eng/pack-local.sh (`dotnet pack src/KmemGen -c Release`) puts in the package, and what it must leave out.</summary>
 [Collection(PackageCollection.Name)]
 public sealed class PackageLayoutTests(PackageFixture fixture)
 {
@@ -129,5 +129,14 @@ public sealed class PackageLayoutTests(PackageFixture fixture)
         Assert.Equal("true", keys.GetValueOrDefault("is_global"));
         Assert.Equal("-100", keys.GetValueOrDefault("global_level"));
         Assert.Contains(keys, k => k.Key.StartsWith("dotnet_diagnostic.KMEM", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_rule_page_ships_under_docs_rules()
+    {
+        using var package = new NuGetPackage(fixture.PackagePath);
+        var pages = Directory.GetFiles(Path.Combine(RepositoryRoot.Path, "docs", "rules"), "*.md").Select(Path.GetFileName).ToList();
+        Assert.Contains("KMEMCFG0001.md", pages);
+        Assert.All(pages, page => Assert.True(package.Entries.Contains("docs/rules/" + page), $"docs/rules/{page} missing from:\n{package.Listing}"));
     }
 }

@@ -68,7 +68,7 @@ public unsafe class DebugOffCostBenchmarks
 
     /// <summary>
     /// A [ThreadStatic] singly linked free list over one native block, Alloc/Free not inlined: the floor a
-    /// slab fast path with real calls can reach (DESIGN.md's 7.4 ns row). Kept here so this suite does
+    /// slab fast path with real calls can reach (about 7.4 ns by design estimate). Kept here so this suite does
     /// not depend on another suite's helpers.
     /// </summary>
     private static class CallFreeList

@@ -81,6 +81,8 @@ public class CodeFixTests
             }
             """);
 
+    // The fixed code still draws KMEM0203 on `objcg?.Put()`: the balance engine does not yet correlate the
+    // `is null` return with the null-conditional release (a false positive). Remove the marker when it does.
     [Fact]
     public async Task FromCurrent_reference_is_put_conditionally_in_finally()
         => await CodeFixVerifier.VerifyFixAsync<BalanceAnalyzer, ReleaseInFinallyCodeFix>("""
@@ -111,7 +113,7 @@ public class CodeFixTests
                     }
                     finally
                     {
-                        objcg?.Put();
+                        objcg?{|KMEM0203:.Put()|};
                     }
                 }
             }

@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using KmemGen.Testing;
 using KmemGen.Analyzers.Balance;
 using Microsoft.CodeAnalysis;
 
@@ -17,24 +17,15 @@ public class DescriptorTests
         Assert.Equal("Reliability", descriptor.Category);
         Assert.Equal(DiagnosticSeverity.Warning, descriptor.DefaultSeverity);
         Assert.True(descriptor.IsEnabledByDefault);
-        Assert.Equal($"https://github.com/kmemgen/kmemgen/blob/main/docs/rules/{id}.md", descriptor.HelpLinkUri);
         Assert.False(string.IsNullOrWhiteSpace(descriptor.Title.ToString()));
 
-        var root = RepositoryRoot();
+        var root = RepositoryPaths.Root;
+        Assert.Equal(new Uri(Path.Combine(root, "docs", "rules", id + ".md")).AbsoluteUri, descriptor.HelpLinkUri);
         var page = File.ReadAllText(Path.Combine(root, "docs", "rules", id + ".md"));
         Assert.StartsWith("# " + id + ":", page, StringComparison.Ordinal);
         foreach (var section in new[] { "## Rule", "## Bad", "## Good", "## Kernel history" }) Assert.Contains(section, page, StringComparison.Ordinal);
 
         var releases = File.ReadAllLines(Path.Combine(root, "analyzers", "KmemGen.Analyzers", "AnalyzerReleases.Unshipped.md"));
         Assert.Contains(releases, line => line.StartsWith(id + " | Reliability | Warning |", StringComparison.Ordinal));
-    }
-
-    private static string RepositoryRoot([CallerFilePath] string path = "")
-    {
-        for (var dir = Path.GetDirectoryName(path); dir is not null; dir = Path.GetDirectoryName(dir))
-        {
-            if (File.Exists(Path.Combine(dir, "KmemGen.sln"))) return dir;
-        }
-        throw new DirectoryNotFoundException("KmemGen.sln not found above " + path);
     }
 }

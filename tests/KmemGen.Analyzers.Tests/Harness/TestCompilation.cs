@@ -1,14 +1,14 @@
+using KmemGen.Testing;
 using System.Collections.Immutable;
-using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace KmemGen.Analyzers.Tests.Harness;
 
 /// <summary>
-/// Builds the compilation a test's source is analysed in: the framework's reference assemblies
-/// (the running runtime's trusted platform assemblies) plus the real KmemGen.dll, unsafe code on,
-/// optionally run through the [SlabCharge] generator first.
+/// A bare compilation of test source with the test references, unsafe code and nullable on, optionally run
+/// through the [SlabCharge] generator: for tests that call analyzer internals or read raw diagnostics.
 /// </summary>
 public static class TestCompilation
 {
@@ -19,55 +19,44 @@ public static class TestCompilation
         allowUnsafe: true,
         nullableContextOptions: NullableContextOptions.Enable);
 
-    private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(LoadReferences);
-
-    public static ImmutableArray<MetadataReference> References => s_references.Value;
+    public static ImmutableArray<MetadataReference> References => TestReferences.All;
 
     public static CSharpCompilation Create(IEnumerable<string> sources, VerifyOptions? options = null, string assemblyName = "TestProject")
     {
         options ??= VerifyOptions.Default;
         var trees = sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"/0/Test{i}.cs"));
         var compilation = CSharpCompilation.Create(assemblyName, trees, References,
-            CompilationOptions.WithSpecificDiagnosticOptions(options.SpecificDiagnosticOptions));
+            CompilationOptions.WithAllowUnsafe(options.AllowUnsafe).WithSpecificDiagnosticOptions(options.SpecificDiagnosticOptions));
         return options.RunGenerators ? RunGenerators(compilation, options) : compilation;
     }
 
-    /// <summary>Runs every incremental generator in KmemGen.Generators over the compilation.</summary>
+    /// <summary>Runs the [SlabCharge] generator over the compilation.</summary>
     public static CSharpCompilation RunGenerators(CSharpCompilation compilation, VerifyOptions options)
     {
-        var generators = LoadGenerators();
-        if (generators.Length == 0) return compilation;
-        var driver = CSharpGeneratorDriver.Create(generators, parseOptions: ParseOptions,
-            optionsProvider: new TestAnalyzerConfigOptionsProvider(options.GlobalOptions));
+        var generators = KmemTestSetup.Generators
+            .Select(t => ((IIncrementalGenerator)Activator.CreateInstance(t)!).AsSourceGenerator());
+        var driver = CSharpGeneratorDriver.Create(generators, parseOptions: ParseOptions, optionsProvider: OptionsProvider(options));
         driver.RunGeneratorsAndUpdateCompilation(compilation, out var updated, out _);
         return (CSharpCompilation)updated;
     }
 
-    private static ImmutableArray<ISourceGenerator> LoadGenerators()
+    /// <summary>The test's global options as every tree and file sees them.</summary>
+    internal static AnalyzerConfigOptionsProvider OptionsProvider(VerifyOptions options) => new GlobalOptionsProvider(options.GlobalOptions);
+
+    private sealed class GlobalOptionsProvider(IReadOnlyDictionary<string, string> values) : AnalyzerConfigOptionsProvider
     {
-        Assembly assembly;
-        try { assembly = Assembly.Load("KmemGen.Generators"); }
-        catch (FileNotFoundException) { return ImmutableArray<ISourceGenerator>.Empty; }
-        return assembly.GetTypes()
-            .Where(t => !t.IsAbstract && typeof(IIncrementalGenerator).IsAssignableFrom(t))
-            .OrderBy(t => t.FullName, StringComparer.Ordinal)
-            .Select(t => ((IIncrementalGenerator)Activator.CreateInstance(t)!).AsSourceGenerator())
-            .ToImmutableArray();
+        private readonly DictionaryOptions _options = new(values);
+
+        public override AnalyzerConfigOptions GlobalOptions => _options;
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => _options;
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => _options;
     }
 
-    private static ImmutableArray<MetadataReference> LoadReferences()
+    private sealed class DictionaryOptions(IReadOnlyDictionary<string, string> values) : AnalyzerConfigOptions
     {
-        var tpa = ((string?)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? "").Split(Path.PathSeparator);
-        var framework = tpa.Where(p =>
-        {
-            var name = Path.GetFileNameWithoutExtension(p);
-            return name.StartsWith("System.", StringComparison.Ordinal) || name is "System" or "netstandard" or "mscorlib"
-                   || name.StartsWith("Microsoft.Win32", StringComparison.Ordinal) || name == "Microsoft.CSharp";
-        });
-        return framework
-            .Append(typeof(KmemGen.SlabCache).Assembly.Location)
-            .Distinct(StringComparer.Ordinal)
-            .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
-            .ToImmutableArray();
+        public override bool TryGetValue(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? value)
+            => values.TryGetValue(key, out value);
+
+        public override IEnumerable<string> Keys => values.Keys;
     }
 }

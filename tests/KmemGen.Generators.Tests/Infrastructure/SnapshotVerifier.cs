@@ -19,6 +19,45 @@ internal static class SnapshotVerifier
     public const string AcceptVariable = "KMEMGEN_ACCEPT_SNAPSHOTS";
     public const string ScrubbedVersion = "FIXED_VERSION";
 
+    /// <summary>
+    /// Runs the generator over <paramref name="source"/>: its output must match the snapshot files (a mismatch
+    /// writes <c>.received.cs</c>), and then, under the Roslyn test framework, the generated sources must be
+    /// exactly the snapshots' texts, with no diagnostic and a project that compiles.
+    /// </summary>
+    public static async Task VerifyAsync(
+        string source,
+        string? accounting = null,
+        [CallerFilePath] string testFile = "",
+        [CallerMemberName] string testMethod = "")
+    {
+        GeneratorOutput output = GeneratorHarness.Run(
+            GeneratorHarness.CreateCompilation(source),
+            accounting is null ? null : TestOptionsProvider.WithAccounting(accounting));
+        Verify(output.Result, testFile, testMethod);
+        await GeneratorVerifier.VerifyAsync(source, ReadSnapshots(testFile, testMethod), accounting);
+    }
+
+    /// <summary>The generated sources a test's snapshot files hold: hint name from the header, text unscrubbed.</summary>
+    public static IReadOnlyList<(string HintName, string Text)> ReadSnapshots(string testFile, string testMethod)
+    {
+        string prefix = $"{Path.GetFileNameWithoutExtension(testFile)}.{testMethod}";
+        const string Header = "//HintName: ";
+        var snapshots = new List<(string, string)>();
+        foreach (string file in Directory.EnumerateFiles(Path.GetDirectoryName(testFile)!, $"{prefix}#*.verified.cs").Order(StringComparer.Ordinal))
+        {
+            string text = Normalize(File.ReadAllText(file));
+            int firstLineEnd = text.IndexOf('\n', StringComparison.Ordinal);
+            if (!text.StartsWith(Header, StringComparison.Ordinal) || firstLineEnd < 0)
+            {
+                throw new InvalidDataException($"{Path.GetFileName(file)} does not start with a '{Header}<hint name>' line.");
+            }
+
+            snapshots.Add((text[Header.Length..firstLineEnd], Unscrub(text[(firstLineEnd + 1)..])));
+        }
+
+        return snapshots;
+    }
+
     public static void Verify(
         GeneratorRunResult result,
         [CallerFilePath] string testFile = "",
@@ -100,10 +139,11 @@ internal static class SnapshotVerifier
         return text.Replace("\r\n", "\n").Replace('\r', '\n');
     }
 
-    public static string Scrub(string source) =>
-        source.Replace(
-            $"\"{SlabChargeEmitter.ToolName}\", \"{SlabChargeEmitter.ToolVersion}\"",
-            $"\"{SlabChargeEmitter.ToolName}\", \"{ScrubbedVersion}\"");
+    public static string Scrub(string source) => source.Replace(VersionedAttribute(SlabChargeEmitter.ToolVersion), VersionedAttribute(ScrubbedVersion));
+
+    public static string Unscrub(string snapshot) => snapshot.Replace(VersionedAttribute(ScrubbedVersion), VersionedAttribute(SlabChargeEmitter.ToolVersion));
+
+    private static string VersionedAttribute(string version) => $"\"{SlabChargeEmitter.ToolName}\", \"{version}\"";
 }
 
 /// <summary>A minimal LCS line diff: "-" lines only in the snapshot, "+" lines only in the output.</summary>

@@ -5,9 +5,9 @@ namespace KmemGen.Package.Tests.Infrastructure;
 /// <summary>One compiler diagnostic as the MSBuild console logger prints it.</summary>
 public sealed record BuildDiagnostic(string File, int Line, int Column, string Severity, string Id, string Message, string? HelpLink)
 {
-    // Program.cs(4,11): warning KMEM0001: Message text (https://help/link) [/path/Consumer.csproj]
+    // Program.cs(4,11): warning KMEM0001: Message text (https://help/link or file:///rule/page.md) [/path/Consumer.csproj]
     private static readonly Regex Pattern = new(
-        @"^\s*(?<file>[^\s(][^(]*?)\((?<line>\d+),(?<col>\d+)(?:,\d+,\d+)?\): (?<sev>warning|error) (?<id>[A-Z]+[0-9]+): (?<msg>.*?)(?: \((?<link>https?://[^\s)]+)\))?(?: \[[^\]]*\])?\s*$",
+        @"^\s*(?<file>[^\s(][^(]*?)\((?<line>\d+),(?<col>\d+)(?:,\d+,\d+)?\): (?<sev>warning|error) (?<id>[A-Z]+[0-9]+): (?<msg>.*?)(?: \((?<link>(?:https?|file):///?[^\s)]+)\))?(?: \[[^\]]*\])?\s*$",
         RegexOptions.Multiline | RegexOptions.CultureInvariant);
 
     /// <summary>Every distinct diagnostic in a build log (the logger repeats them in its summary).</summary>

@@ -12,13 +12,22 @@ public static class DotNetCli
     /// Runs <c>dotnet {arguments}</c> in <paramref name="workingDirectory"/>. On timeout the whole process tree
     /// is killed and a <see cref="TimeoutException"/> carries everything printed so far.
     /// </summary>
-    public static async Task<ProcessResult> RunAsync(
+    public static Task<ProcessResult> RunAsync(
+        string workingDirectory,
+        IReadOnlyList<string> arguments,
+        TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null) =>
+        RunProgramAsync("dotnet", workingDirectory, arguments, timeout, environment);
+
+    /// <summary>The same for another program (a script that drives the dotnet CLI), in the same clean environment.</summary>
+    public static async Task<ProcessResult> RunProgramAsync(
+        string program,
         string workingDirectory,
         IReadOnlyList<string> arguments,
         TimeSpan timeout,
         IReadOnlyDictionary<string, string>? environment = null)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(program)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
@@ -40,7 +49,7 @@ public static class DotNetCli
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (output) { output.AppendLine(e.Data); } } };
 
-        string commandLine = "dotnet " + string.Join(' ', arguments.Select(Quote));
+        string commandLine = program + " " + string.Join(' ', arguments.Select(Quote));
         var clock = Stopwatch.StartNew();
         process.Start();
         process.BeginOutputReadLine();
@@ -68,7 +77,7 @@ public static class DotNetCli
         return new ProcessResult(commandLine, workingDirectory, process.ExitCode, text, clock.Elapsed);
     }
 
-    private static void PrepareEnvironment(IDictionary<string, string?> env, IReadOnlyDictionary<string, string>? extra)
+    internal static void PrepareEnvironment(IDictionary<string, string?> env, IReadOnlyDictionary<string, string>? extra)
     {
         // The test host runs under `dotnet test`, which exports MSBuild's own paths (MSBuildSDKsPath,
         // MSBUILD_EXE_PATH, MSBuildExtensionsPath...) and VSTest variables. A child build inheriting them

@@ -1,8 +1,9 @@
 namespace KmemGen.Package.Tests.Infrastructure;
 
 /// <summary>
-/// Packs the KmemGen runtime once per test run into a private feed with a version no cache has ever seen,
-/// and restores one consumer project against it; the tests then vary that consumer by rewriting its files.
+/// Packs KmemGen once per test run the documented way (eng/pack-local.sh: a version no cache has ever seen)
+/// into a private feed, and restores one consumer project against it; the tests then vary that consumer by
+/// rewriting its files.
 /// </summary>
 public sealed class PackageFixture : IAsyncLifetime
 {
@@ -10,9 +11,6 @@ public sealed class PackageFixture : IAsyncLifetime
 
     public PackageFixture()
     {
-        // A prerelease version unique to this run: the consumer can only resolve the package packed just
-        // now, never an older KmemGen from a cache or a feed.
-        Version = $"0.1.0-e2e.{DateTime.UtcNow.Ticks}";
         WorkRoot = Path.Combine(Path.GetTempPath(), $"kmemgen-e2e-{Guid.NewGuid():N}");
         FeedDirectory = Path.Combine(WorkRoot, "feed");
         PackagesDirectory = Path.Combine(WorkRoot, "packages");
@@ -26,7 +24,13 @@ public sealed class PackageFixture : IAsyncLifetime
     /// <summary>The consumer's NUGET_PACKAGES: empty at the start of the run, so nothing stale can be served.</summary>
     public string PackagesDirectory { get; }
 
-    public string Version { get; }
+    /// <summary>
+    /// The prerelease version eng/pack-local.sh gave this run's package: the consumer can only resolve the
+    /// package packed just now, never an older KmemGen from a cache or a feed.
+    /// </summary>
+    public string Version => version ?? throw new InvalidOperationException("The fixture was not initialized.");
+
+    private string? version;
 
     public string PackagePath => Path.Combine(FeedDirectory, $"KmemGen.{Version}.nupkg");
 
@@ -58,27 +62,17 @@ public sealed class PackageFixture : IAsyncLifetime
     {
         Directory.CreateDirectory(FeedDirectory);
         Directory.CreateDirectory(PackagesDirectory);
-        string project = Path.Combine(RepositoryRoot.Path, "src", "KmemGen", "KmemGen.csproj");
-
-        // Restore exactly as a normal build does (a no-op after `dotnet build`), then pack without restoring:
-        // a version passed to restore would rewrite the repository's obj/ assets of four projects every run.
-        ProcessResult restore = await DotNetCli.RunAsync(RepositoryRoot.Path, ["restore", project, "-tl:off", "--disable-build-servers"], PackTimeout);
-        if (!restore.Succeeded)
-        {
-            throw new InvalidOperationException("Restoring the KmemGen project failed.\n" + restore.Describe());
-        }
-
-        // PackageVersion (not Version) names the package without changing the assemblies' version, so an
-        // up-to-date Release build of the four projects is reused instead of recompiled every run. The
-        // per-version nuspec goes to the temp folder, not to the repository's obj/.
-        PackResult = await DotNetCli.RunAsync(
+        // The documented local path: restore, then pack with a unique version (see the script's comments).
+        PackResult = await DotNetCli.RunProgramAsync(
+            "bash",
             RepositoryRoot.Path,
-            ["pack", project, "-c", "Release", "--no-restore", "-o", FeedDirectory, $"-p:PackageVersion={Version}",
-             $"-p:NuspecOutputPath={Path.Combine(WorkRoot, "nuspec")}{Path.DirectorySeparatorChar}", "-tl:off", "--disable-build-servers"],
+            [Path.Combine(RepositoryRoot.Path, "eng", "pack-local.sh"), "--feed", FeedDirectory],
             PackTimeout);
-        if (!PackResult.Succeeded || !File.Exists(PackagePath))
+        const string VersionLine = "version=";
+        version = PackResult.Output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith(VersionLine, StringComparison.Ordinal))?[VersionLine.Length..];
+        if (!PackResult.Succeeded || version is null || !File.Exists(PackagePath))
         {
-            throw new InvalidOperationException($"Packing KmemGen {Version} into {FeedDirectory} failed.\n" + PackResult.Describe());
+            throw new InvalidOperationException($"eng/pack-local.sh --feed {FeedDirectory} failed.\n" + PackResult.Describe());
         }
 
         consumer = await ConsumerProject.CreateAsync(Path.Combine(WorkRoot, "consumer"), FeedDirectory, PackagesDirectory, Version);

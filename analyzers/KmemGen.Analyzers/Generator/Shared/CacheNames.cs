@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace KmemGen.Generators;
+namespace KmemGen.Definitions;
 
 /// <summary>Cache names: the default derived from the type name, and the rule for explicit ones.</summary>
 internal static class CacheNames
