@@ -53,7 +53,7 @@ public class CodeFixTests
             using KmemGen;
             class C
             {
-                static void Step() { }
+                static void Step() => System.IO.File.Delete("step");
                 void M(ObjCgroup objcg, long size)
                 {
                     if (!{|KMEM0202:objcg.TryCharge(size)|}) return;
@@ -65,7 +65,7 @@ public class CodeFixTests
             using KmemGen;
             class C
             {
-                static void Step() { }
+                static void Step() => System.IO.File.Delete("step");
                 void M(ObjCgroup objcg, long size)
                 {
                     if (!objcg.TryCharge(size)) return;
@@ -87,7 +87,7 @@ public class CodeFixTests
             using KmemGen;
             class C
             {
-                static void Step() { }
+                static void Step() => System.IO.File.Delete("step");
                 void M()
                 {
                     var objcg = {|KMEM0202:ObjCgroup.FromCurrent()|};
@@ -100,7 +100,7 @@ public class CodeFixTests
             using KmemGen;
             class C
             {
-                static void Step() { }
+                static void Step() => System.IO.File.Delete("step");
                 void M()
                 {
                     var objcg = ObjCgroup.FromCurrent();
@@ -162,7 +162,7 @@ public class CodeFixTests
             using KmemGen;
             class C
             {
-                static void Step() { }
+                static void Step() => System.IO.File.Delete("step");
                 void A(MemCgroup cg)
                 {
                     {|KMEM0202:cg.CssGet()|};
@@ -180,7 +180,7 @@ public class CodeFixTests
             using KmemGen;
             class C
             {
-                static void Step() { }
+                static void Step() => System.IO.File.Delete("step");
                 void A(MemCgroup cg)
                 {
                     cg.CssGet();
