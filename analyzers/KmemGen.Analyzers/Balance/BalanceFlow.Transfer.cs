@@ -96,16 +96,34 @@ internal sealed partial class BalanceFlow
         return receiverType?.FindImplementationForInterfaceMember(method) as IMethodSymbol ?? method;
     }
 
+    /// <summary>Calls that report failure by exception (<see cref="ThrowSummaries"/>), less copies into a buffer sized for them.</summary>
+    private bool MayThrow(IInvocationOperation invocation)
+        => !CopiesIntoSizedBuffer(invocation) && _m.Symbols.Throws.MayThrow(invocation);
+
     /// <summary>
-    /// Calls that report failure by exception. Excluded by convention: Try* methods (they return false),
-    /// Dispose, and System.Diagnostics.Debug.
+    /// `Buffer.MemoryCopy(src, dst, n, n)` (the size checked is the size copied), and `span.CopyTo(dst)` into a
+    /// buffer this body acquired with a size argument (`var m = pool.Get(len); src.CopyTo(m.Span)`): the
+    /// destination was sized for the copy, so the length check cannot fail.
     /// </summary>
-    private static bool MayThrow(IInvocationOperation invocation)
+    private bool CopiesIntoSizedBuffer(IInvocationOperation invocation)
     {
         var method = invocation.TargetMethod;
-        if (method.Name.StartsWith("Try", StringComparison.Ordinal) || method.Name == "Dispose") return false;
         var type = method.ContainingType;
-        return !(type is { Name: "Debug", ContainingNamespace: { Name: "Diagnostics", ContainingNamespace: { Name: "System", ContainingNamespace.IsGlobalNamespace: true } } });
+        if (type?.ContainingNamespace is not { Name: "System", ContainingNamespace.IsGlobalNamespace: true }) return false;
+        if (method.Name == "MemoryCopy" && type.Name == "Buffer" && invocation.Arguments.Length == 4)
+        {
+            var size = FlowOperations.ArgumentFor(invocation, method.Parameters[2])?.Value.Syntax.ToString();
+            var copied = FlowOperations.ArgumentFor(invocation, method.Parameters[3])?.Value.Syntax.ToString();
+            return size is not null && size == copied;
+        }
+        if (method.Name != "CopyTo" || type.Name is not ("Span" or "ReadOnlySpan") || invocation.Arguments.Length != 1) return false;
+        var root = FlowOperations.RootOf(invocation.Arguments[0].Value, _m.Captures);
+        if (root is null || !_m.KeysByHolder.TryGetValue(root, out var keys)) return false;
+        foreach (int k in keys)
+        {
+            foreach (var site in _m.SitesByKey[k]) if (site.AmountText.Length > 0) return true;
+        }
+        return false;
     }
 
     private FlowState Release(FlowState state, int key, IInvocationOperation invocation, MethodOwnership own, Ctx ctx)

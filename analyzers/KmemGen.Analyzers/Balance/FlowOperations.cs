@@ -63,6 +63,35 @@ internal static class FlowOperations
         }
     }
 
+    /// <summary>The variable a value is read from through members, slices and spans: `m.Span[4..]` is rooted at m.</summary>
+    public static ISymbol? RootOf(IOperation? op, IReadOnlyDictionary<CaptureId, IOperation?> captures)
+    {
+        for (int i = 0; op is not null && i < MaxUnwrap; i++)
+        {
+            op = Unwrap(op, captures);
+            switch (op)
+            {
+                case ILocalReferenceOperation or IParameterReferenceOperation:
+                    return HolderOf(op, captures);
+                case IFieldReferenceOperation { Instance: { } instance }:
+                    op = instance;
+                    break;
+                case IPropertyReferenceOperation { Instance: { } instance }:
+                    op = instance;
+                    break;
+                case IImplicitIndexerReferenceOperation indexer:
+                    op = indexer.Instance;
+                    break;
+                case IInvocationOperation call:
+                    op = call.Instance ?? (call.Arguments.Length > 0 ? call.Arguments[0].Value : null);
+                    break;
+                default:
+                    return HolderOf(op, captures);
+            }
+        }
+        return null;
+    }
+
     /// <summary>The variable an assignment writes: a local, parameter, field or property (any receiver).</summary>
     public static ISymbol? WrittenSymbol(IOperation? target) => target switch
     {

@@ -50,8 +50,9 @@ internal sealed class OwnershipSymbols
     private readonly INamedTypeSymbol? _transfers;
     private readonly ConcurrentDictionary<IMethodSymbol, MethodOwnership> _cache = new(SymbolEqualityComparer.Default);
 
-    private OwnershipSymbols(INamedTypeSymbol acquires, INamedTypeSymbol releases, INamedTypeSymbol? transfers)
+    private OwnershipSymbols(INamedTypeSymbol acquires, INamedTypeSymbol releases, INamedTypeSymbol? transfers, Compilation compilation)
     {
+        Throws = new ThrowSummaries(compilation, method => Get(method).IsAnnotated);
         _acquires = acquires;
         _releases = releases;
         _transfers = transfers;
@@ -63,8 +64,11 @@ internal sealed class OwnershipSymbols
         var acquires = compilation.GetTypeByMetadataName("KmemGen.AcquiresAttribute");
         var releases = compilation.GetTypeByMetadataName("KmemGen.ReleasesAttribute");
         if (acquires is null || releases is null) return null;
-        return new OwnershipSymbols(acquires, releases, compilation.GetTypeByMetadataName("KmemGen.TransfersOwnershipAttribute"));
+        return new OwnershipSymbols(acquires, releases, compilation.GetTypeByMetadataName("KmemGen.TransfersOwnershipAttribute"), compilation);
     }
+
+    /// <summary>Which calls may throw, summarised once per compilation.</summary>
+    public ThrowSummaries Throws { get; }
 
     public MethodOwnership Get(IMethodSymbol method) => _cache.GetOrAdd(method, Compute);
 

@@ -53,7 +53,7 @@ public class CodeFixTests
             using KmemGen;
             class C
             {
-                static void Step() { }
+                static void Step() => System.IO.File.Delete("step");
                 void M(ObjCgroup objcg, long size)
                 {
                     if (!{|KMEM0202:objcg.TryCharge(size)|}) return;
@@ -65,7 +65,7 @@ public class CodeFixTests
             using KmemGen;
             class C
             {
-                static void Step() { }
+                static void Step() => System.IO.File.Delete("step");
                 void M(ObjCgroup objcg, long size)
                 {
                     if (!objcg.TryCharge(size)) return;
@@ -89,7 +89,7 @@ public class CodeFixTests
             using KmemGen;
             class C
             {
-                static void Step() { }
+                static void Step() => System.IO.File.Delete("step");
                 void M()
                 {
                     var objcg = {|KMEM0202:ObjCgroup.FromCurrent()|};
@@ -102,7 +102,7 @@ public class CodeFixTests
             using KmemGen;
             class C
             {
-                static void Step() { }
+                static void Step() => System.IO.File.Delete("step");
                 void M()
                 {
                     var objcg = ObjCgroup.FromCurrent();
@@ -164,7 +164,7 @@ public class CodeFixTests
             using KmemGen;
             class C
             {
-                static void Step() { }
+                static void Step() => System.IO.File.Delete("step");
                 void A(MemCgroup cg)
                 {
                     {|KMEM0202:cg.CssGet()|};
@@ -182,7 +182,7 @@ public class CodeFixTests
             using KmemGen;
             class C
             {
-                static void Step() { }
+                static void Step() => System.IO.File.Delete("step");
                 void A(MemCgroup cg)
                 {
                     cg.CssGet();

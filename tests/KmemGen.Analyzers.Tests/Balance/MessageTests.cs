@@ -44,7 +44,7 @@ public class MessageTests
             using KmemGen;
             class C
             {
-                static void Flush() { }
+                static void Flush() => System.IO.File.Delete("flush");
                 void M(ObjCgroup objcg)
                 {
                     if (!objcg.TryCharge(64)) return;

@@ -125,7 +125,7 @@ public class ReleaseTests
             using KmemGen;
             class C
             {
-                static void Step() { }
+                static void Step() => System.IO.File.Delete("step");
                 void M(MemCgroup parent)
                 {
                     var cg = parent.CreateChild("t");
@@ -236,7 +236,7 @@ public class ReleaseTests
             using KmemGen;
             class C
             {
-                static void Step() { }
+                static void Step() => System.IO.File.Delete("step");
                 void M(MemCgroup parent)
                 {
                     var cg = parent.CreateChild("t");
