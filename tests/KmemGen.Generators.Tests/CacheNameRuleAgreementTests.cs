@@ -1,4 +1,5 @@
 using KmemGen;
+using KmemGen.Definitions;
 
 namespace KmemGen.Generators.Tests;
 
