@@ -43,9 +43,9 @@ unsafe
     var freer = new Thread(() => { foreach (IntPtr p in held) accounted.Free((void*)p); });
     freer.Start();
     freer.Join();
-    // The freeing thread batched its refunds in a per-thread stock; its exit hands the rest back.
-    GC.Collect();
-    GC.WaitForPendingFinalizers();
+    // The freeing thread batched its refunds in a per-thread stock; drain_all_stock hands back the
+    // stocks of threads that have exited (the freer was joined), synchronously.
+    MemCgroup.DrainAllStock();
     Console.WriteLine($"after the frees on another thread: tenant-a slab bytes = {tenant.Stat.Slab}, live objects = 0");
     sessions.Shrink();
     accounted.Shrink();

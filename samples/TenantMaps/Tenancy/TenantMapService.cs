@@ -153,13 +153,14 @@ public sealed class TenantMapService : IDisposable
     /// <summary>
     /// Every byte is freed by now, but memory.current also counts what the threads that charged or
     /// refunded keep in their per-thread stocks (up to 64 pages each, as the kernel's per-CPU stocks).
-    /// Those threads (workers, tenant threads) have all exited, and memcg drains an exited thread's
-    /// stock from a finalizer, so collect until the finalizers have run. KmemGen has no public
-    /// drain_all_stock to call instead.
+    /// Those threads (workers, tenant threads) have been joined, so drain_all_stock hands their stocks
+    /// back synchronously; a thread still running drains at its next charge or refund, hence the
+    /// bounded wait.
     /// </summary>
     private bool WaitForExitedThreadsToDrain(TimeSpan timeout)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        MemCgroup.DrainAllStock();
         while (Tenants.Any(t => t.Cgroup.Usage != 0))
         {
             if (clock.Elapsed > timeout)
@@ -167,12 +168,8 @@ public sealed class TenantMapService : IDisposable
                 return false;
             }
 
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
-            if (Tenants.Any(t => t.Cgroup.Usage != 0))
-            {
-                Thread.Sleep(10);
-            }
+            Thread.Sleep(10);
+            MemCgroup.DrainAllStock();
         }
 
         return true;
