@@ -9,9 +9,10 @@ namespace Fs
         /// <summary>
         /// The slab cache "inode" that holds every <see cref="Inode"/> (the kernel's KMEM_CACHE);
         /// each object is charged to the memory cgroup that allocated it and refunded to that cgroup when freed.
+        /// The type has this one cache for the life of the process, so it cannot be disposed and its accounting cannot be switched.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("KmemGen.Generators", "FIXED_VERSION")]
-        public static global::KmemGen.SlabCache Cache => __KmemGenSlabCache.Instance;
+        public static global::KmemGen.SlabChargeCache Cache => __KmemGenSlabCache.Handle;
 
         /// <summary>Allocates one <see cref="Inode"/> from <see cref="Cache"/> (kmem_cache_alloc), charged to the current memory cgroup (<see cref="global::KmemGen.MemCgroup.Current"/>).</summary>
         /// <param name="gfp">Allocation flags, e.g. <see cref="global::KmemGen.Gfp.Zero"/> for a zeroed object.</param>
@@ -62,6 +63,9 @@ namespace Fs
                 sizeof(global::Fs.Inode),
                 global::KmemGen.SlabFlags.Account | global::KmemGen.SlabFlags.Reclaimable,
                 0);
+
+            /// <summary>What <see cref="Cache"/> exposes of <see cref="Instance"/>: no Dispose, no Account setter.</summary>
+            internal static readonly global::KmemGen.SlabChargeCache Handle = new global::KmemGen.SlabChargeCache(Instance);
         }
     }
 }
