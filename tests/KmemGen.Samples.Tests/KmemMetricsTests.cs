@@ -21,8 +21,11 @@ public sealed class KmemMetricsTests
         using var recorder = new Recorder();
 
         Assert.Equal("KmemGen", KmemMetrics.MeterName);
-        Assert.Equal(InstrumentNames.Order(StringComparer.Ordinal), recorder.Instruments.Keys.Order(StringComparer.Ordinal));
-        Assert.All(recorder.Instruments.Values, i => Assert.True(i.IsObservable, i.Name));
+        // KmemGen.AspNetCore's pool instruments share the meter's name; they appear once that assembly
+        // is loaded (the gateway sample's tests load it) and are checked by its own tests.
+        var core = recorder.Instruments.Values.Where(static i => !i.Name.StartsWith("kmemgen.memory_pool.", StringComparison.Ordinal)).ToList();
+        Assert.Equal(InstrumentNames.Order(StringComparer.Ordinal), core.Select(static i => i.Name).Order(StringComparer.Ordinal));
+        Assert.All(core, i => Assert.True(i.IsObservable, i.Name));
         Assert.Equal("By", recorder.Instruments["kmemgen.cgroup.memory.usage"].Unit);
         Assert.Equal("By", recorder.Instruments["kmemgen.cgroup.memory.limit"].Unit);
         Assert.Equal("By", recorder.Instruments["kmemgen.cgroup.memory.high"].Unit);

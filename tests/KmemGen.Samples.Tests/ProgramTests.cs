@@ -139,7 +139,7 @@ public sealed class ProgramTests
     [Fact]
     public void Redirected_output_gets_a_line_per_second_then_the_summary_table_and_slabinfo()
     {
-        (int exit, string stdout, _) = Run("--tenants", "2", "--duration", "1.5s", "--limit", "1M");
+        (int exit, string stdout, _) = Run("--tenants", "2", "--duration", "3s", "--limit", "1M");
 
         Assert.True(exit == 0, stdout);
         string[] lines = stdout.Split('\n');
