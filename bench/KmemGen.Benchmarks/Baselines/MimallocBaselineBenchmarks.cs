@@ -29,12 +29,8 @@ public unsafe class MimallocBaselineBenchmarks
     [GlobalSetup(Target = nameof(Mimalloc_AllocFree))]
     public void SetupMimalloc()
     {
-        if (!Mimalloc.TryLoad())
-        {
-            Console.WriteLine("// Mimalloc_AllocFree skipped: " + Mimalloc.HowToInstall);
-            throw new NotSupportedException(Mimalloc.HowToInstall);
-        }
-        Mimalloc.Free(Mimalloc.Malloc((nuint)Size));
+        NativeMallocLibrary.Mimalloc.LoadOrThrow();
+        NativeMallocLibrary.Mimalloc.Free(NativeMallocLibrary.Mimalloc.Malloc((nuint)Size));
     }
 
     [GlobalCleanup(Targets = [nameof(SlabCache_AllocFree), nameof(NativeMemory_AllocFree)])]
@@ -51,8 +47,8 @@ public unsafe class MimallocBaselineBenchmarks
     public void Mimalloc_AllocFree()
     {
         nuint size = (nuint)Size;
-        var malloc = Mimalloc.Malloc;
-        var free = Mimalloc.Free;
+        var malloc = NativeMallocLibrary.Mimalloc.Malloc;
+        var free = NativeMallocLibrary.Mimalloc.Free;
         for (int i = 0; i < Pairs; i++) free(malloc(size));
     }
 
