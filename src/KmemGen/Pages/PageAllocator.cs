@@ -208,6 +208,7 @@ internal static unsafe class PageAllocator
 
     private static bool GrowLocked()
     {
+        AssertLocked();
         byte* b;
         try
         {
@@ -236,6 +237,7 @@ internal static unsafe class PageAllocator
 
     private static void ReleaseArenaLocked(byte* b)
     {
+        AssertLocked();
         PageDesc* descs = (PageDesc*)b;
         int p = Arena.MetaPages;
         while (p < Arena.PagesPerArena)

@@ -6,16 +6,29 @@ using KmemGen.Internal;
 namespace KmemGen;
 
 // The free pointer: where a free object keeps the address of the next free object. Every read and
-// write of one goes through EncodeNext / DecodeNext. Hardened (CONFIG_SLAB_FREELIST_HARDENED, on unless
-// KMEMGEN_SLAB_FREELIST_HARDENED=0): the stored value is next ^ the cache's random ^ the byte-swapped
-// address the value is stored at, so a write after free or an overflow into a free object decodes to
-// an address outside the slab, which the allocation that would have handed it out reports
-// (SlabCorruptionException) instead of returning arbitrary memory; and a leaked stored value says
-// nothing about where objects are.
+// write of one goes through EncodeNext / DecodeNext. Hardened (CONFIG_SLAB_FREELIST_HARDENED): the
+// stored value is next ^ the cache's random ^ the byte-swapped address the value is stored at, so a
+// write after free or an overflow into a free object decodes to an address outside the slab, which the
+// allocation that would have handed it out reports (SlabCorruptionException) instead of returning
+// arbitrary memory; and a leaked stored value says nothing about where objects are.
+// Off by default: it measured 3-7 % on the unaccounted alloc+free shapes, above the 3 % a default may
+// cost (docs/reliability.md). KMEMGEN_SLAB_FREELIST_HARDENED=1, or the runtimeconfig switch
+// KmemGen.SlabFreelistHardened, turns it on for the process; the double-free check at the head of a
+// list does not depend on it.
 public sealed unsafe partial class SlabCache
 {
-    /// <summary>Read once: the JIT folds the branches on it away.</summary>
-    internal static readonly bool FreelistHardened = Environment.GetEnvironmentVariable("KMEMGEN_SLAB_FREELIST_HARDENED") != "0";
+    /// <summary>The runtimeconfig switch (runtimeconfig.template.json configProperties) that turns hardening on.</summary>
+    internal const string FreelistHardenedSwitch = "KmemGen.SlabFreelistHardened";
+
+    /// <summary>Read once at start-up: the JIT folds the branches on it away, so off costs nothing.</summary>
+    internal static readonly bool FreelistHardened = ReadFreelistHardened();
+
+    private static bool ReadFreelistHardened()
+    {
+        string? variable = Environment.GetEnvironmentVariable("KMEMGEN_SLAB_FREELIST_HARDENED");
+        if (variable is not null) return variable == "1";
+        return AppContext.TryGetSwitch(FreelistHardenedSwitch, out bool on) && on;
+    }
 
     /// <summary>s->random: a per-cache secret, never 0.</summary>
     private readonly ulong _fpRandom;

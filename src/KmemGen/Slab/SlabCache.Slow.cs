@@ -105,11 +105,15 @@ public sealed unsafe partial class SlabCache
     {
         while (true)
         {
-            void* head = RemoteHead(c.SlabStart, Interlocked.Exchange(ref s->Remote, FrozenBit));
-            if (head != null)
+            // Most of the time nobody freed into it: look before taking, so letting go costs one CAS.
+            if (Volatile.Read(ref s->Remote) != FrozenBit)
             {
-                c.Freelist = head;
-                return true;
+                void* head = RemoteHead(c.SlabStart, Interlocked.Exchange(ref s->Remote, FrozenBit));
+                if (head != null)
+                {
+                    c.Freelist = head;
+                    return true;
+                }
             }
             // InUse and Owner first: an adopter reads them right after its CAS on the state word.
             s->InUse = s->Objects;
