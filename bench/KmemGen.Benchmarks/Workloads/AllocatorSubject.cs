@@ -23,6 +23,9 @@ internal abstract class AllocatorSubject : IDisposable
     public AllocatorKind Kind { get; }
     public IReadOnlyList<int> Sizes { get; }
 
+    /// <summary>The child cgroup the accounted kinds charge; null for the others.</summary>
+    public MemCgroup? Tenant => _tenant;
+
     /// <summary>The struct type the shapes are instantiated over.</summary>
     public abstract Type AllocatorType { get; }
 
