@@ -38,7 +38,9 @@ public class ChargingTests
         Assert.Equal(512, stat.SlabReclaimable);
         Assert.Equal(96L * 10_000 + 512, stat.Slab);
         Assert.Equal(stat.Slab, stat.Kernel);
-        Assert.Equal(cg.Usage, cg.Peak);
+        // Peak = usage unless a drain (any memory.max/high write, removal or failed charge anywhere in the
+        // process requests one) returned this thread's stock between the charges.
+        Assert.InRange(cg.Peak, cg.Usage, 96L * 10_000 + 512 + Batch + Page);
         Assert.Contains($"slab {96L * 10_000 + 512}\n", cg.ReadFile("memory.stat"));
 
         FreeObject(owners[^1], 512, MemcgStatItem.SlabReclaimable);
