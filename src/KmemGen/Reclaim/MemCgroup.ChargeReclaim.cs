@@ -99,6 +99,13 @@ public sealed partial class MemCgroup
         // A charge that must not block, or one on a thread-pool thread: the reclaim is queued to the
         // reclaim thread (memcg high_work) and nobody sleeps; async callers pay the throttle with
         // ThrottleAsync.
+        QueueHighWork();
+    }
+
+    // Separate so that the lambda's closure is allocated only when work is queued, not on every call
+    // of the method above (the compiler allocates a method-scope closure on entry).
+    private void QueueHighWork()
+    {
         MemCgroup memcg = this;
         ReclaimWorker.Queue(() => ReclaimHigh(memcg, ObjStock.BatchBytes));
     }
