@@ -24,6 +24,9 @@ public sealed class ConsumerProject
 
     public string Directory { get; }
 
+    /// <summary>What every process run on the consumer needs: its own NUGET_PACKAGES.</summary>
+    public IReadOnlyDictionary<string, string> Environment => environment;
+
     public static async Task<ConsumerProject> CreateAsync(string directory, string feedDirectory, string packagesDirectory, string packageVersion)
     {
         System.IO.Directory.CreateDirectory(directory);
