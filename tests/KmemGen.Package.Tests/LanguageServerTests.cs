@@ -13,10 +13,10 @@ namespace KmemGen.Package.Tests;
 public sealed class LanguageServerTests(PackageFixture fixture, ITestOutputHelper output)
 {
     private const string ServerVersion = "0.28.0";
-    private static readonly TimeSpan InstallTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan s_installTimeout = TimeSpan.FromMinutes(3);
     // Loading the project (a design-time build) and the first analysis take one to two minutes on 2 cores.
-    private static readonly TimeSpan DiagnosticsDeadline = TimeSpan.FromMinutes(6);
-    private static readonly TimeSpan RequestTimeout = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan s_diagnosticsDeadline = TimeSpan.FromMinutes(6);
+    private static readonly TimeSpan s_requestTimeout = TimeSpan.FromMinutes(2);
 
     // csharp-ls reads its settings from initializationOptions and, later, from workspace/configuration.
     private static JsonObject CSharpSettings() => new() { ["analyzersEnabled"] = true };
@@ -27,7 +27,7 @@ public sealed class LanguageServerTests(PackageFixture fixture, ITestOutputHelpe
         var clock = Stopwatch.StartNew();
         string tools = Path.Combine(fixture.WorkRoot, "tools");
         ProcessResult install = await DotNetCli.RunAsync(
-            fixture.WorkRoot, ["tool", "install", "csharp-ls", "--version", ServerVersion, "--tool-path", tools], InstallTimeout);
+            fixture.WorkRoot, ["tool", "install", "csharp-ls", "--version", ServerVersion, "--tool-path", tools], s_installTimeout);
         if (!install.Succeeded)
         {
             throw new SkipTestException($"csharp-ls {ServerVersion} could not be installed (dotnet tool install), so the language-server proof did not run.\n{install.Describe()}");
@@ -55,7 +55,7 @@ public sealed class LanguageServerTests(PackageFixture fixture, ITestOutputHelpe
                 },
             },
             ["initializationOptions"] = new JsonObject { ["csharp"] = CSharpSettings() },
-        }, RequestTimeout);
+        }, s_requestTimeout);
         await server.NotifyAsync("initialized", new JsonObject());
         await server.NotifyAsync("textDocument/didOpen", new JsonObject
         {
@@ -91,10 +91,10 @@ public sealed class LanguageServerTests(PackageFixture fixture, ITestOutputHelpe
     {
         var deadline = Stopwatch.StartNew();
         var seen = new List<string>();
-        while (deadline.Elapsed < DiagnosticsDeadline)
+        while (deadline.Elapsed < s_diagnosticsDeadline)
         {
             JsonNode? report = await server.RequestAsync("textDocument/diagnostic",
-                new JsonObject { ["textDocument"] = new JsonObject { ["uri"] = uri } }, RequestTimeout);
+                new JsonObject { ["textDocument"] = new JsonObject { ["uri"] = uri } }, s_requestTimeout);
             var pulled = report?["items"]?.AsArray() ?? [];
             var pushed = server.Notifications
                 .Where(n => n.Method == "textDocument/publishDiagnostics" && n.Params?["uri"]?.GetValue<string>() == uri)
@@ -109,7 +109,7 @@ public sealed class LanguageServerTests(PackageFixture fixture, ITestOutputHelpe
             await Task.Delay(TimeSpan.FromSeconds(5));
         }
 
-        throw new TimeoutException($"No KMEM0001 from csharp-ls within {DiagnosticsDeadline.TotalMinutes:F0} min.\nPolls:\n{string.Join("\n", seen)}\nServer stderr:\n{server.ErrorOutput}");
+        throw new TimeoutException($"No KMEM0001 from csharp-ls within {s_diagnosticsDeadline.TotalMinutes:F0} min.\nPolls:\n{string.Join("\n", seen)}\nServer stderr:\n{server.ErrorOutput}");
     }
 
     /// <summary>Answers the server's requests: its settings for workspace/configuration, null for the rest.</summary>

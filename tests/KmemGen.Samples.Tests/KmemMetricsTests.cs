@@ -9,7 +9,7 @@ namespace KmemGen.Samples.Tests;
 [Collection(SerialCollection.Name)]
 public sealed class KmemMetricsTests
 {
-    private static readonly string[] InstrumentNames =
+    private static readonly string[] s_instrumentNames =
     [
         "kmemgen.cgroup.memory.usage", "kmemgen.cgroup.memory.limit", "kmemgen.cgroup.memory.peak",
         "kmemgen.cgroup.memory.events", "kmemgen.slab.objects.active",
@@ -21,7 +21,7 @@ public sealed class KmemMetricsTests
         using var recorder = new Recorder();
 
         Assert.Equal("KmemGen", KmemMetrics.MeterName);
-        Assert.Equal(InstrumentNames.Order(StringComparer.Ordinal), recorder.Instruments.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(s_instrumentNames.Order(StringComparer.Ordinal), recorder.Instruments.Keys.Order(StringComparer.Ordinal));
         Assert.All(recorder.Instruments.Values, i => Assert.True(i.IsObservable, i.Name));
         Assert.Equal("By", recorder.Instruments["kmemgen.cgroup.memory.usage"].Unit);
         Assert.Equal("By", recorder.Instruments["kmemgen.cgroup.memory.limit"].Unit);

@@ -11,7 +11,7 @@ namespace KmemGen.Benchmarks.Baselines;
 internal static unsafe class Mimalloc
 {
     // Debian/Ubuntu: package libmimalloc2.0 installs libmimalloc.so.2; a source build installs libmimalloc.so.
-    private static readonly string[] Candidates = ["libmimalloc.so.2", "libmimalloc.so", "libmimalloc.2.dylib", "mimalloc"];
+    private static readonly string[] s_candidates = ["libmimalloc.so.2", "libmimalloc.so", "libmimalloc.2.dylib", "mimalloc"];
 
     public static delegate* unmanaged<nuint, void*> Malloc;
     public static delegate* unmanaged<void*, void> Free;
@@ -23,7 +23,7 @@ internal static unsafe class Mimalloc
     public static bool TryLoad()
     {
         if (Malloc != null) return true;
-        foreach (string name in Candidates)
+        foreach (string name in s_candidates)
         {
             if (!NativeLibrary.TryLoad(name, out nint lib)) continue;
             if (NativeLibrary.TryGetExport(lib, "mi_malloc", out nint malloc) && NativeLibrary.TryGetExport(lib, "mi_free", out nint free))

@@ -6,13 +6,13 @@ namespace KmemGen.Samples.TenantMaps.Reporting;
 /// <summary>Plain-text tables: the per-tenant table, a one-line summary, slabinfo.</summary>
 public static class TableRenderer
 {
-    private static readonly string[] Header =
+    private static readonly string[] s_header =
         ["cgroup", "usage", "max", "peak", "failcnt", "ev.max", "ev.oom", "slab", "maps", "entries", "updates", "ENOMEM"];
 
     /// <summary>One line per tenant, then the parent (their sum), under a header.</summary>
     public static IReadOnlyList<string> Tenants(RunSnapshot snapshot)
     {
-        List<string[]> cells = [Header];
+        List<string[]> cells = [s_header];
         foreach (TenantRow row in snapshot.Tenants)
         {
             cells.Add(Cells(row.Path + (row.Floods ? " (floods)" : ""), row));

@@ -8,7 +8,9 @@ namespace KmemGen.Internal;
 /// </summary>
 internal sealed partial class ThreadContext
 {
+    #pragma warning disable IDE1006 // t_ marks a [ThreadStatic] field (dotnet/runtime's prefix); the naming rules cannot see attributes
     [ThreadStatic] private static ThreadContext? t_current;
+    #pragma warning restore IDE1006
 
     /// <summary>The calling thread's context, created on first use.</summary>
     public static ThreadContext Current

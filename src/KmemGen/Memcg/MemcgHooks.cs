@@ -70,7 +70,10 @@ internal static class MemcgHooks
         // Reference compare, not ids: a cached handle that was released may share a reused id.
         if (objcg != tc.StockObjcg || left < 0 || tc.StockGeneration != ObjStock.DrainGeneration
             || !ObjStock.StatDeltaFits(statAfter))
+        {
             return false;
+        }
+
         tc.Stock.Bytes = left;
         stat = statAfter;
         return true;
@@ -91,7 +94,10 @@ internal static class MemcgHooks
         // The stock pins its handle, so its id cannot have been reused: equal ids mean the same handle.
         if (owner != tc.StockObjcgId || tc.StockGeneration != ObjStock.DrainGeneration
             || bytes > ObjStock.BatchBytes || !ObjStock.StatDeltaFits(statAfter))
+        {
             return false;
+        }
+
         tc.Stock.Bytes = bytes;
         stat = statAfter;
         return true;

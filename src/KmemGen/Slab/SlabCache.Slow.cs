@@ -442,8 +442,11 @@ public sealed unsafe partial class SlabCache
         slot = (byte*)obj - _objOffset;
         long off = slot - start;
         if (off < 0 || off >= (long)s->Objects * _size || off % _size != 0)
+        {
             throw new ArgumentException(
                 $"slab cache '{Name}': 0x{(nuint)obj:x} is inside the cache's slab but not at the start of an object ({_size}-byte slots)", nameof(obj));
+        }
+
         idx = (int)(off / _size);
         return s;
     }
@@ -529,8 +532,11 @@ public sealed unsafe partial class SlabCache
             if (_disposed) return;
             long live = LiveLocked();
             if (live != 0)
+            {
                 throw new InvalidOperationException(
                     $"slab cache '{Name}' still has {live} live object(s); free them before Dispose (kmem_cache_destroy: objects remaining)");
+            }
+
             _disposed = true;
             Volatile.Write(ref _allocHooks, HookDisposed);
             Volatile.Write(ref _freeHooks, HookDisposed);
