@@ -1,5 +1,5 @@
-using KmemGen.Testing;
 using KmemGen.Analyzers.Common;
+using KmemGen.Testing;
 using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace KmemGen.Analyzers.Tests;

@@ -1,5 +1,5 @@
-using KmemGen.Testing;
 using KmemGen.Generators.Tests.Infrastructure;
+using KmemGen.Testing;
 
 namespace KmemGen.Generators.Tests;
 

@@ -40,7 +40,7 @@ public sealed class CachingTests
         }
         """;
 
-    private static readonly string[] AllTrackingNames = typeof(TrackingNames)
+    private static readonly string[] s_allTrackingNames = typeof(TrackingNames)
         .GetFields(BindingFlags.Public | BindingFlags.Static | BindingFlags.NonPublic)
         .Where(f => f.IsLiteral)
         .Select(f => (string)f.GetRawConstantValue()!)
@@ -54,7 +54,7 @@ public sealed class CachingTests
         (GeneratorRunResult first, GeneratorRunResult second) = RunTwice(compilation, compilation.Clone());
 
         // Every named step exists, so the assertions below cover the whole pipeline.
-        Assert.Equal(AllTrackingNames.Order(StringComparer.Ordinal), first.TrackedSteps.Keys.Where(AllTrackingNames.Contains).Order(StringComparer.Ordinal));
+        Assert.Equal(s_allTrackingNames.Order(StringComparer.Ordinal), first.TrackedSteps.Keys.Where(s_allTrackingNames.Contains).Order(StringComparer.Ordinal));
         AssertEveryStepCachedOrUnchanged(second);
         AssertCodeOutputCached(second);
         Assert.Equal(Texts(first), Texts(second));
@@ -143,7 +143,7 @@ public sealed class CachingTests
         {
             // The pipeline carries no diagnostics: KMEM0901-0909 come from the definition analyzer.
             Assert.Empty(run.Diagnostics);
-            foreach (string name in AllTrackingNames)
+            foreach (string name in s_allTrackingNames)
             {
                 foreach (IncrementalGeneratorRunStep step in run.TrackedSteps[name])
                 {
@@ -194,7 +194,7 @@ public sealed class CachingTests
 
     private static void AssertEveryStepCachedOrUnchanged(GeneratorRunResult run)
     {
-        foreach (string name in AllTrackingNames)
+        foreach (string name in s_allTrackingNames)
         {
             foreach (IncrementalGeneratorRunStep step in run.TrackedSteps[name])
             {

@@ -2,7 +2,6 @@ using System.Reflection;
 using System.Runtime.Loader;
 using KmemGen.Generators.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Emit;
 using Xunit.Abstractions;
 

@@ -7,7 +7,7 @@ namespace KmemGen.Package.Tests;
 public sealed class DiagnosticConfigurationTests(PackageFixture fixture)
 {
     // Packed without KmemGenHelpLinkBase, the links are the rule pages of the checkout that packed it.
-    private static readonly string HelpLink = new Uri(Path.Combine(RepositoryRoot.Path, "docs", "rules", "KMEM0001.md")).AbsoluteUri;
+    private static readonly string s_helpLink = new Uri(Path.Combine(RepositoryRoot.Path, "docs", "rules", "KMEM0001.md")).AbsoluteUri;
 
     /// <summary>
     /// One build, default options: an unaccounted kmalloc in Program.cs and two deliberately suppressed ones.
@@ -33,8 +33,8 @@ public sealed class DiagnosticConfigurationTests(PackageFixture fixture)
         BuildDiagnostic kmem0001 = inProgram[0];
         Expect.That(kmem0001.Severity == "warning", build, $"KMEM0001 must default to a warning, was {kmem0001.Severity}.");
         Expect.That(kmem0001.Line == ConsumerSources.UnaccountedKmallocLine, build, $"KMEM0001 must point at line {ConsumerSources.UnaccountedKmallocLine}, was {kmem0001.Line}.");
-        Expect.That(kmem0001.HelpLink == HelpLink, build, $"KMEM0001 must carry the help link {HelpLink}, had '{kmem0001.HelpLink}'.");
-        Expect.That(File.Exists(new Uri(HelpLink).LocalPath), build, $"The help link {HelpLink} must open a page.");
+        Expect.That(kmem0001.HelpLink == s_helpLink, build, $"KMEM0001 must carry the help link {s_helpLink}, had '{kmem0001.HelpLink}'.");
+        Expect.That(File.Exists(new Uri(s_helpLink).LocalPath), build, $"The help link {s_helpLink} must open a page.");
     }
 
     [Fact]

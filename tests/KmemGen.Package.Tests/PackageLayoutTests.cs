@@ -10,7 +10,7 @@ public sealed class PackageLayoutTests(PackageFixture fixture)
 
     // The host compiler supplies Roslyn; a Roslyn component compiled against a newer one than the user's
     // compiler is silently not loaded (CS9057). 4.8.0 is the .NET 8 SDK / VS 17.8 compiler.
-    private static readonly Version NewestRoslynReference = new(4, 8, 0, 0);
+    private static readonly Version s_newestRoslynReference = new(4, 8, 0, 0);
 
     [Fact]
     public void The_runtime_ships_in_lib_with_its_xml_docs_and_the_symbols_in_a_snupkg()
@@ -49,7 +49,7 @@ public sealed class PackageLayoutTests(PackageFixture fixture)
             .ToList();
 
         Assert.NotEmpty(roslyn);
-        Assert.All(roslyn, r => Assert.True(r.Version <= NewestRoslynReference, $"{assembly} references {r.Name} {r.Version}: newer than {NewestRoslynReference}, so .NET 8 SDKs would not load it (CS9057)."));
+        Assert.All(roslyn, r => Assert.True(r.Version <= s_newestRoslynReference, $"{assembly} references {r.Name} {r.Version}: newer than {s_newestRoslynReference}, so .NET 8 SDKs would not load it (CS9057)."));
     }
 
     [Fact]

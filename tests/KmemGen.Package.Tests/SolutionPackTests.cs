@@ -9,7 +9,7 @@ namespace KmemGen.Package.Tests;
 [Collection(PackageCollection.Name)]
 public sealed class SolutionPackTests(PackageFixture fixture)
 {
-    private static readonly TimeSpan PackTimeout = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan s_packTimeout = TimeSpan.FromMinutes(4);
 
     [Fact]
     public async Task Packing_the_solution_produces_exactly_the_src_packages()
@@ -20,7 +20,7 @@ public sealed class SolutionPackTests(PackageFixture fixture)
         ProcessResult pack = await DotNetCli.RunAsync(
             RepositoryRoot.Path,
             ["pack", "KmemGen.sln", "-c", "Release", "--no-build", "--no-restore", "-o", output, "-tl:off", "--disable-build-servers"],
-            PackTimeout);
+            s_packTimeout);
         Expect.Succeeded(pack, "dotnet pack KmemGen.sln");
 
         var expected = Directory.GetDirectories(Path.Combine(RepositoryRoot.Path, "src"))

@@ -1,6 +1,6 @@
 using System.Reflection;
-using System.Text.RegularExpressions;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using KmemGen.Samples.TenantMaps;
 using KmemGen.Samples.TenantMaps.Cli;
 using KmemGen.Samples.TenantMaps.Reporting;

@@ -4,7 +4,7 @@ namespace KmemGen.Samples.Tests;
 
 public sealed class RenderingTests
 {
-    private static readonly RunSnapshot Snapshot = new(
+    private static readonly RunSnapshot s_snapshot = new(
         1.5,
         Row("/tenants", "/tenants", floods: false, usage: 3 << 20),
         [Row("tenant-0", "/tenants/tenant-0", floods: false, usage: 70_000), Row("tenant-1", "/tenants/tenant-1", floods: true, usage: 4 << 20)]);
@@ -23,7 +23,7 @@ public sealed class RenderingTests
     [Fact]
     public void The_table_has_a_header_a_line_per_tenant_and_the_parent_last()
     {
-        IReadOnlyList<string> lines = TableRenderer.Tenants(Snapshot);
+        IReadOnlyList<string> lines = TableRenderer.Tenants(s_snapshot);
 
         Assert.Equal(4, lines.Count);
         Assert.StartsWith("cgroup", lines[0]);
@@ -146,8 +146,8 @@ public sealed class RenderingTests
         var output = new StringWriter();
         var view = new LiveView(output, terminal: false);
 
-        view.Render(Snapshot);
-        view.Render(Snapshot);
+        view.Render(s_snapshot);
+        view.Render(s_snapshot);
 
         Assert.Equal(TimeSpan.FromSeconds(1), view.Interval);
         string[] lines = output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
@@ -162,9 +162,9 @@ public sealed class RenderingTests
         var output = new StringWriter();
         var view = new LiveView(output, terminal: true);
 
-        view.Render(Snapshot);
+        view.Render(s_snapshot);
         int first = output.GetStringBuilder().Length;
-        view.Render(Snapshot);
+        view.Render(s_snapshot);
         string second = output.ToString()[first..];
 
         Assert.True(view.Interval < TimeSpan.FromSeconds(1));
@@ -176,7 +176,7 @@ public sealed class RenderingTests
     [Fact]
     public void Slabinfo_text_is_read_into_rows_and_junk_is_refused()
     {
-        const string text =
+        const string Text =
             """
             slabinfo - version: 2.1
             # name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>
@@ -184,7 +184,7 @@ public sealed class RenderingTests
             kmalloc-cg-2048       15     16   2048   16    8 : tunables    0    0    0 : slabdata      1      1      0
             """;
 
-        IReadOnlyList<SlabInfoRow> rows = SlabInfoParser.Parse(text);
+        IReadOnlyList<SlabInfoRow> rows = SlabInfoParser.Parse(Text);
 
         Assert.Equal([new SlabInfoRow("bpf_htab_elem", 120, 128, 32, 128, 1, 1, 1), new SlabInfoRow("kmalloc-cg-2048", 15, 16, 2048, 16, 8, 1, 1)], rows);
         var e = Assert.Throws<FormatException>(() => SlabInfoParser.Parse("kmalloc-64 1 2 3"));

@@ -15,8 +15,8 @@ namespace KmemGen.Analyzers.Accounting;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class SlabChargeBypassAnalyzer : DiagnosticAnalyzer
 {
-    private static readonly ImmutableHashSet<string> NativeMemoryMethods = ImmutableHashSet.Create(StringComparer.Ordinal, "Alloc", "AllocZeroed", "AlignedAlloc");
-    private static readonly ImmutableHashSet<string> MarshalMethods = ImmutableHashSet.Create(StringComparer.Ordinal, "AllocHGlobal", "AllocCoTaskMem");
+    private static readonly ImmutableHashSet<string> s_nativeMemoryMethods = ImmutableHashSet.Create(StringComparer.Ordinal, "Alloc", "AllocZeroed", "AlignedAlloc");
+    private static readonly ImmutableHashSet<string> s_marshalMethods = ImmutableHashSet.Create(StringComparer.Ordinal, "AllocHGlobal", "AllocCoTaskMem");
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(AccountingDescriptors.SlabChargeBypass);
 
@@ -53,8 +53,8 @@ public sealed class SlabChargeBypassAnalyzer : DiagnosticAnalyzer
     private static bool IsRawAllocator(IMethodSymbol method, KnownSymbols known)
     {
         var type = method.ContainingType;
-        if (SymbolEqualityComparer.Default.Equals(type, known.NativeMemory)) return NativeMemoryMethods.Contains(method.Name);
-        if (SymbolEqualityComparer.Default.Equals(type, known.Marshal)) return MarshalMethods.Contains(method.Name);
+        if (SymbolEqualityComparer.Default.Equals(type, known.NativeMemory)) return s_nativeMemoryMethods.Contains(method.Name);
+        if (SymbolEqualityComparer.Default.Equals(type, known.Marshal)) return s_marshalMethods.Contains(method.Name);
         if (SymbolEqualityComparer.Default.Equals(type, known.Kmalloc)) return method.Name is "Alloc" or "TryAlloc";
         if (SymbolEqualityComparer.Default.Equals(type, known.SlabCache)) return method.Name == "Create";
         return false;

@@ -62,7 +62,7 @@ internal sealed partial class BalanceFlow
         if (--_budget < 0) throw new BudgetExhausted();
     }
 
-    /// <summary>One worklist run over the blocks [first, last] from the block <paramref name="first"/>.</summary>
+    /// <summary>One worklist run over the blocks [first, last] from the block First.</summary>
     private sealed class Run
     {
         public Run(int first, int last)

@@ -187,7 +187,10 @@ internal sealed class BodyModel
                     holder = target.Local;
                     cond = target.Local;
                 }
-                else continue;
+                else
+                {
+                    continue;
+                }
             }
             else
             {

@@ -42,8 +42,14 @@ internal static class FlowOperations
                 negated = !negated;
                 op = not.Operand;
             }
-            else if (op is IConversionOperation c) op = c.Operand;
-            else return op;
+            else if (op is IConversionOperation c)
+            {
+                op = c.Operand;
+            }
+            else
+            {
+                return op;
+            }
         }
         return op;
     }

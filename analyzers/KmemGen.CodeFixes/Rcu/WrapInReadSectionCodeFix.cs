@@ -1,9 +1,7 @@
-using System.Collections.Immutable;
 using System.Composition;
 using KmemGen.Analyzers;
 using KmemGen.CodeFixes.Common;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;

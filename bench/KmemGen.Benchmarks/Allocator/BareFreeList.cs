@@ -9,8 +9,12 @@ namespace KmemGen.Benchmarks.Allocator;
 /// </summary>
 internal static unsafe class BareFreeList
 {
+    #pragma warning disable IDE1006 // t_ marks a [ThreadStatic] field (dotnet/runtime's prefix); the naming rules cannot see attributes
     [ThreadStatic] private static void* t_free;
+    #pragma warning restore IDE1006
+    #pragma warning disable IDE1006 // t_ marks a [ThreadStatic] field (dotnet/runtime's prefix); the naming rules cannot see attributes
     [ThreadStatic] private static int t_size;
+    #pragma warning restore IDE1006
 
     public static void EnsureThread(int size, int count = 4096)
     {

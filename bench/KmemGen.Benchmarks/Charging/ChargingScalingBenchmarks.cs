@@ -75,7 +75,10 @@ public unsafe class ChargingScalingBenchmarks
             {
                 _go[index].Wait();
                 if (_stop) break;
-                if (Kind == WorkerKind.BareList) BareRound();
+                if (Kind == WorkerKind.BareList)
+                {
+                    BareRound();
+                }
                 else
                 {
                     for (int i = 0; i < PairsPerThread; i++)

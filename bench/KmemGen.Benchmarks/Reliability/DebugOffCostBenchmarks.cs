@@ -73,7 +73,9 @@ public unsafe class DebugOffCostBenchmarks
     /// </summary>
     private static class CallFreeList
     {
+        #pragma warning disable IDE1006 // t_ marks a [ThreadStatic] field (dotnet/runtime's prefix); the naming rules cannot see attributes
         [ThreadStatic] private static void* t_head;
+        #pragma warning restore IDE1006
 
         public static void Prime(int size, int count)
         {

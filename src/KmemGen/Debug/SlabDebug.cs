@@ -95,12 +95,18 @@ internal static unsafe class SlabDebug
     private static string? CheckRedZones(in SlabLayout l, byte* slot, byte expected, string what)
     {
         for (int i = 0; i < l.ObjectOffset; i++)
+        {
             if (slot[i] != expected)
                 return $"left red zone of the {what} overwritten: byte {l.ObjectOffset - i} before the object is 0x{slot[i]:x2}, expected 0x{expected:x2}";
+        }
+
         byte* right = slot + l.ObjectOffset + l.ObjectSize;
         for (int i = 0; i < l.RightRedZone; i++)
+        {
             if (right[i] != expected)
                 return $"right red zone of the {what} overwritten (buffer overflow): byte at offset {l.ObjectSize + i} is 0x{right[i]:x2}, expected 0x{expected:x2}";
+        }
+
         return null;
     }
 }

@@ -80,9 +80,12 @@ public sealed partial class MemCgroup
     private long ParseLimit(string file, string value)
     {
         if (!Memparse.TryParseLimit(value, out long bytes))
+        {
             throw new ArgumentException(
                 $"Invalid value '{value}' for {file} of {Path}: expected \"max\" or a byte count with an optional K/M/G/T/P/E suffix.",
                 nameof(value));
+        }
+
         return bytes;
     }
 

@@ -101,8 +101,11 @@ public static unsafe class Kmalloc
             return throwOnFailure ? cache.Alloc(gfp) : cache.TryAlloc(gfp);
         }
         if ((ulong)size > (ulong)MaxSize)
+        {
             throw new ArgumentOutOfRangeException(nameof(size), size,
                 $"Kmalloc: {size} bytes is more than the largest allocation, {MaxSize} bytes (one order-{Arena.MaxOrder} block)");
+        }
+
         ThreadContext tc = ThreadContext.Current;
         int order = Arena.GetOrder(size);
         void* p = Pages.AllocCore(tc, order, gfp, MemcgStatItem.Vmalloc, PageKind.KmallocLarge, out bool chargeFailed);

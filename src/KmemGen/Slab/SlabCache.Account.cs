@@ -91,14 +91,19 @@ public sealed unsafe partial class SlabCache
             ThrowIfDisposed();
             if (value == _accountOn) return;
             if (value && _isKmalloc)
+            {
                 throw new InvalidOperationException(
                     $"slab cache '{Name}': accounting cannot be switched on for a kmalloc cache (EINVAL); use Gfp.Account, which uses the kmalloc-cg-* caches");
+            }
+
             if (!value)
             {
                 long live = LiveLocked();
                 if (live != 0)
+                {
                     throw new InvalidOperationException(
                         $"slab cache '{Name}': accounting cannot be switched off while {live} object(s) live (EBUSY)");
+                }
             }
             Volatile.Write(ref _accountOn, value);
             Volatile.Write(ref _allocHooks, _freeHooks | (value ? HookAccount : 0));

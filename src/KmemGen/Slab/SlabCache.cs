@@ -69,11 +69,17 @@ public sealed unsafe partial class SlabCache : IDisposable
     {
         SlabCacheNameRule.ThrowIfInvalid(name);
         if (objectSize < 1 || objectSize > Arena.PageSize << Arena.MaxOrder)
+        {
             throw new ArgumentOutOfRangeException(nameof(objectSize), objectSize,
                 $"slab cache '{name}': object size must be 1..{Arena.PageSize << Arena.MaxOrder} bytes");
+        }
+
         if (align < 0 || align > Arena.PageSize || (align & (align - 1)) != 0)
+        {
             throw new ArgumentOutOfRangeException(nameof(align), align,
                 $"slab cache '{name}': alignment must be 0 or a power of two up to {Arena.PageSize}");
+        }
+
         SlabFlags debug = (flags | SlubDebug.FromEnvironment()) & SlubDebug.DebugFlags;
         SlabLayout layout = SlabLayout.Compute(objectSize, align, debug, minObjects);
         if (layout.Order > Arena.MaxOrder)

@@ -4,7 +4,6 @@ using KmemGen.CodeFixes.Balance;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
-using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace KmemGen.Analyzers.Tests.Balance;
 

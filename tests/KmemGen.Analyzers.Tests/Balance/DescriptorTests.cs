@@ -1,5 +1,5 @@
-using KmemGen.Testing;
 using KmemGen.Analyzers.Balance;
+using KmemGen.Testing;
 using Microsoft.CodeAnalysis;
 
 namespace KmemGen.Analyzers.Tests.Balance;

@@ -17,7 +17,7 @@ namespace KmemGen.Analyzers.Tests.Docs;
 /// </summary>
 public sealed partial class GettingStartedTests
 {
-    private static readonly string Page = Path.Combine(RepositoryPaths.Root, "docs", "getting-started.md");
+    private static readonly string s_page = Path.Combine(RepositoryPaths.Root, "docs", "getting-started.md");
 
     // What `dotnet new console` (ImplicitUsings) adds to every file.
     private const string ImplicitUsings = """
@@ -59,7 +59,7 @@ public sealed partial class GettingStartedTests
             .Where(d => d.Severity >= DiagnosticSeverity.Warning)
             .ToList();
 
-        var shown = ShownWarning().Match(File.ReadAllText(Page));
+        var shown = ShownWarning().Match(File.ReadAllText(s_page));
         Assert.True(shown.Success, "The page no longer shows a KMEM0001 warning line.");
         var kmem0001 = Assert.Single(reported);
         Assert.Equal("KMEM0001", kmem0001.Id);
@@ -73,7 +73,7 @@ public sealed partial class GettingStartedTests
     private static Dictionary<string, string> Files()
     {
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (Match snippet in CSharpSnippet().Matches(File.ReadAllText(Page).Replace("\r\n", "\n")))
+        foreach (Match snippet in CSharpSnippet().Matches(File.ReadAllText(s_page).Replace("\r\n", "\n")))
         {
             string file = snippet.Groups["file"].Value;
             files[file] = files.GetValueOrDefault(file, "") + snippet.Groups["code"].Value;

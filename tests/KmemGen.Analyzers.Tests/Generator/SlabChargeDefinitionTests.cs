@@ -1,8 +1,8 @@
-using KmemGen.Testing;
 using System.Collections.Immutable;
 using System.Globalization;
 using KmemGen.Analyzers.Generator;
 using KmemGen.Analyzers.Tests.Harness;
+using KmemGen.Testing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Testing;
@@ -311,9 +311,9 @@ public sealed class SlabChargeDefinitionTests
     public async Task Misplaced_attributes_are_left_to_the_compiler_errors()
     {
         var allowErrors = new VerifyOptions { AllowCompilerErrors = true };
-        var onRecordClass = await AnalyzerVerifier.GetDiagnosticsAsync("[KmemGen.SlabCharge] public partial record R(int X);", Analyzer, allowErrors);
+        var onRecordClass = await AnalyzerVerifier.GetDiagnosticsAsync("[KmemGen.SlabCharge] public partial record R(int X);", s_analyzer, allowErrors);
         var twice = await AnalyzerVerifier.GetDiagnosticsAsync(
-            "[KmemGen.SlabCharge] partial struct Twice { public int X; } [KmemGen.SlabCharge] partial struct Twice { }", Analyzer, allowErrors);
+            "[KmemGen.SlabCharge] partial struct Twice { public int X; } [KmemGen.SlabCharge] partial struct Twice { }", s_analyzer, allowErrors);
 
         Assert.Empty(onRecordClass);
         Assert.Empty(twice);
@@ -326,7 +326,7 @@ public sealed class SlabChargeDefinitionTests
         var withoutKmemGen = Microsoft.CodeAnalysis.CSharp.CSharpCompilation.Create("NoKmemGen",
             [Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText("namespace KmemGenLike { class SlabChargeAttribute : System.Attribute { } [SlabCharge] struct S { object O; } }", TestCompilation.ParseOptions)],
             TestReferences.Framework, TestCompilation.CompilationOptions);
-        Assert.Empty(await AnalyzerVerifier.RunAsync(withoutKmemGen, Analyzer, VerifyOptions.Default));
+        Assert.Empty(await AnalyzerVerifier.RunAsync(withoutKmemGen, s_analyzer, VerifyOptions.Default));
     }
 
     [Theory]
@@ -334,11 +334,11 @@ public sealed class SlabChargeDefinitionTests
     public async Task Broken_or_odd_input_never_makes_the_analyzer_throw(string source)
     {
         // GetDiagnosticsAsync fails the test on any analyzer exception (AD0001).
-        var diagnostics = await AnalyzerVerifier.GetDiagnosticsAsync(source, Analyzer, new VerifyOptions { AllowCompilerErrors = true });
+        var diagnostics = await AnalyzerVerifier.GetDiagnosticsAsync(source, s_analyzer, new VerifyOptions { AllowCompilerErrors = true });
         Assert.All(diagnostics, d => Assert.StartsWith("KMEM09", d.Id, StringComparison.Ordinal));
     }
 
-    private static readonly ImmutableArray<DiagnosticAnalyzer> Analyzer = [new SlabChargeDefinitionAnalyzer()];
+    private static readonly ImmutableArray<DiagnosticAnalyzer> s_analyzer = [new SlabChargeDefinitionAnalyzer()];
 
     private static async Task<Diagnostic> SingleAsync(string markup, VerifyOptions? options = null) => Assert.Single(await DiagnoseAsync(markup, options));
 
@@ -347,7 +347,7 @@ public sealed class SlabChargeDefinitionTests
     {
         options ??= VerifyOptions.Default;
         await AnalyzerVerifier.VerifyAsync<SlabChargeDefinitionAnalyzer>(markup, options);
-        var diagnostics = await AnalyzerVerifier.GetDiagnosticsAsync(Plain(markup), Analyzer, options);
+        var diagnostics = await AnalyzerVerifier.GetDiagnosticsAsync(Plain(markup), s_analyzer, options);
         // A location inside the syntax tree is what lets #pragma and [SuppressMessage] see it.
         Assert.All(diagnostics, d => Assert.True(d.Location.IsInSource, $"{d.Id} should be reported inside the source tree"));
         return diagnostics;

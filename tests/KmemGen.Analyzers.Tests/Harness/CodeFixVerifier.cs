@@ -1,5 +1,5 @@
-using KmemGen.Testing;
 using System.Collections.Immutable;
+using KmemGen.Testing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp.Testing;

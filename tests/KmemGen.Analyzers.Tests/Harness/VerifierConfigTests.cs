@@ -1,6 +1,6 @@
-using KmemGen.Testing;
 using System.Collections.Immutable;
 using System.Composition;
+using KmemGen.Testing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
@@ -102,13 +102,13 @@ public class VerifierConfigTests
     [Fact]
     public async Task Generator_output_is_visible_to_analyzers_unless_turned_off()
     {
-        const string source = """
+        const string Source = """
             using KmemGen;
             namespace N { [SlabCharge] public partial struct S { public long A; } }
             class C { object? M() => {|TOY4:typeof(N.S).GetNestedTypes()|}; }
             """;
-        await AnalyzerVerifier.VerifyAsync<GeneratedMemberAnalyzer>(source);
-        await AnalyzerVerifier.VerifyAsync<GeneratedMemberAnalyzer>(source.Replace("{|TOY4:", "").Replace("|}", ""), new VerifyOptions { RunGenerators = false });
+        await AnalyzerVerifier.VerifyAsync<GeneratedMemberAnalyzer>(Source);
+        await AnalyzerVerifier.VerifyAsync<GeneratedMemberAnalyzer>(Source.Replace("{|TOY4:", "").Replace("|}", ""), new VerifyOptions { RunGenerators = false });
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public class RcuBrokenCodeTests
     public async Task Look_alike_types_in_another_namespace_are_not_analyzed()
     {
         // Same shapes as KmemGen's API, but the compilation resolves them to the user's own types.
-        const string source = """
+        const string Source = """
             namespace Other
             {
                 class RcuProtectedAttribute : System.Attribute { }
@@ -49,7 +49,7 @@ public class RcuBrokenCodeTests
                 }
             }
             """;
-        var diagnostics = await AnalyzerVerifier.GetDiagnosticsAsync(source, All, VerifyOptions.Default);
+        var diagnostics = await AnalyzerVerifier.GetDiagnosticsAsync(Source, All, VerifyOptions.Default);
         Assert.Empty(diagnostics);
     }
 }

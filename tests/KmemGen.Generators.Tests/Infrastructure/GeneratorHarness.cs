@@ -14,7 +14,7 @@ internal static class GeneratorHarness
 
     // The framework's reference assemblies are the ones loaded in this process; KmemGen is the
     // runtime the generated code calls.
-    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(() =>
+    private static readonly Lazy<ImmutableArray<MetadataReference>> s_references = new(() =>
     {
         string frameworkDir = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
         return ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
@@ -32,7 +32,7 @@ internal static class GeneratorHarness
         CSharpCompilation.Create(
             "Tests" + Guid.NewGuid().ToString("N"),
             sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, ParseOptions, path: $"/src/File{i}.cs")),
-            References.Value,
+            s_references.Value,
             new CSharpCompilationOptions(
                 OutputKind.DynamicallyLinkedLibrary,
                 allowUnsafe: allowUnsafe,

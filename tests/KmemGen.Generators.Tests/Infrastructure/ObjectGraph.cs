@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
 namespace KmemGen.Generators.Tests.Infrastructure;
@@ -11,7 +10,7 @@ namespace KmemGen.Generators.Tests.Infrastructure;
 /// </summary>
 internal static class ObjectGraph
 {
-    private static readonly Type[] Banned =
+    private static readonly Type[] s_banned =
     {
         typeof(ISymbol), typeof(SyntaxNode), typeof(Compilation), typeof(Location), typeof(SyntaxTree), typeof(SemanticModel),
     };
@@ -33,7 +32,7 @@ internal static class ObjectGraph
         }
 
         Type type = node.GetType();
-        if (Banned.FirstOrDefault(b => b.IsAssignableFrom(type)) is { } banned)
+        if (s_banned.FirstOrDefault(b => b.IsAssignableFrom(type)) is { } banned)
         {
             found.Add($"{path}: {type.Name} is a {banned.Name}");
             return;

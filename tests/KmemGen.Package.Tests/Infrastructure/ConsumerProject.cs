@@ -6,23 +6,26 @@ namespace KmemGen.Package.Tests.Infrastructure;
 /// </summary>
 public sealed class ConsumerProject
 {
-    private static readonly TimeSpan RestoreTimeout = TimeSpan.FromMinutes(3);
-    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(3);
-    private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan s_restoreTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan s_buildTimeout = TimeSpan.FromMinutes(3);
+    private static readonly TimeSpan s_runTimeout = TimeSpan.FromMinutes(1);
 
     public const string ProjectName = "Consumer";
 
-    private readonly string packageVersion;
-    private readonly Dictionary<string, string> environment;
+    private readonly string _packageVersion;
+    private readonly Dictionary<string, string> _environment;
 
     private ConsumerProject(string directory, string packagesDirectory, string packageVersion)
     {
         Directory = directory;
-        this.packageVersion = packageVersion;
-        environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = packagesDirectory };
+        _packageVersion = packageVersion;
+        _environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = packagesDirectory };
     }
 
     public string Directory { get; }
+
+    /// <summary>What every process run on the consumer needs: its own NUGET_PACKAGES.</summary>
+    public IReadOnlyDictionary<string, string> Environment => _environment;
 
     public static async Task<ConsumerProject> CreateAsync(string directory, string feedDirectory, string packagesDirectory, string packageVersion)
     {
@@ -57,7 +60,7 @@ public sealed class ConsumerProject
         project.Reset();
         project.Write("Program.cs", "System.Console.WriteLine(\"restored\");\n");
 
-        ProcessResult restore = await project.DotNetAsync(["restore", "-tl:off", "--disable-build-servers"], RestoreTimeout);
+        ProcessResult restore = await project.DotNetAsync(["restore", "-tl:off", "--disable-build-servers"], s_restoreTimeout);
         if (!restore.Succeeded)
         {
             throw new InvalidOperationException($"Restoring the consumer project against KmemGen {packageVersion} failed.\n" + restore.Describe());
@@ -89,7 +92,7 @@ public sealed class ConsumerProject
                 {extraProperties}
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="KmemGen" Version="{packageVersion}" />
+                <PackageReference Include="KmemGen" Version="{_packageVersion}" />
               </ItemGroup>
             </Project>
             """);
@@ -105,12 +108,12 @@ public sealed class ConsumerProject
     /// A full rebuild (every diagnostic is reported again, not skipped as up to date) on the one restore.
     /// </summary>
     public Task<ProcessResult> BuildAsync() =>
-        DotNetAsync(["build", "--no-restore", "--no-incremental", "-tl:off", "--disable-build-servers", "-v:minimal"], BuildTimeout);
+        DotNetAsync(["build", "--no-restore", "--no-incremental", "-tl:off", "--disable-build-servers", "-v:minimal"], s_buildTimeout);
 
     /// <summary>Runs the program built by <see cref="BuildAsync"/>.</summary>
     public Task<ProcessResult> RunAsync() =>
-        DotNetAsync([Path.Combine("bin", "Debug", "net10.0", ProjectName + ".dll")], RunTimeout);
+        DotNetAsync([Path.Combine("bin", "Debug", "net10.0", ProjectName + ".dll")], s_runTimeout);
 
     public Task<ProcessResult> DotNetAsync(IReadOnlyList<string> arguments, TimeSpan timeout) =>
-        DotNetCli.RunAsync(Directory, arguments, timeout, environment);
+        DotNetCli.RunAsync(Directory, arguments, timeout, _environment);
 }

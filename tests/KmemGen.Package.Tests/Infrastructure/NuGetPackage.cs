@@ -8,12 +8,12 @@ namespace KmemGen.Package.Tests.Infrastructure;
 /// <summary>Read-only view of a .nupkg/.snupkg: its entries, its nuspec, and the assemblies inside.</summary>
 public sealed class NuGetPackage : IDisposable
 {
-    private readonly ZipArchive archive;
+    private readonly ZipArchive _archive;
 
     public NuGetPackage(string path)
     {
-        archive = ZipFile.OpenRead(path);
-        Entries = archive.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal).ToList();
+        _archive = ZipFile.OpenRead(path);
+        Entries = _archive.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal).ToList();
         XDocument nuspec = XDocument.Parse(ReadText(Entries.Single(e => e.EndsWith(".nuspec", StringComparison.Ordinal) && !e.Contains('/'))));
         Metadata = nuspec.Root!.Elements().Single(e => e.Name.LocalName == "metadata");
     }
@@ -52,7 +52,7 @@ public sealed class NuGetPackage : IDisposable
     }
 
     private Stream Open(string entry) =>
-        (archive.GetEntry(entry) ?? throw new ArgumentException($"The package has no entry '{entry}'.", nameof(entry))).Open();
+        (_archive.GetEntry(entry) ?? throw new ArgumentException($"The package has no entry '{entry}'.", nameof(entry))).Open();
 
-    public void Dispose() => archive.Dispose();
+    public void Dispose() => _archive.Dispose();
 }

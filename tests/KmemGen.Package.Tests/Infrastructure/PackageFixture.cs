@@ -7,7 +7,7 @@ namespace KmemGen.Package.Tests.Infrastructure;
 /// </summary>
 public sealed class PackageFixture : IAsyncLifetime
 {
-    private static readonly TimeSpan PackTimeout = TimeSpan.FromMinutes(4);
+    private static readonly TimeSpan s_packTimeout = TimeSpan.FromMinutes(4);
 
     public PackageFixture()
     {
@@ -28,9 +28,9 @@ public sealed class PackageFixture : IAsyncLifetime
     /// The prerelease version eng/pack-local.sh gave this run's package: the consumer can only resolve the
     /// package packed just now, never an older KmemGen from a cache or a feed.
     /// </summary>
-    public string Version => version ?? throw new InvalidOperationException("The fixture was not initialized.");
+    public string Version => _version ?? throw new InvalidOperationException("The fixture was not initialized.");
 
-    private string? version;
+    private string? _version;
 
     public string PackagePath => Path.Combine(FeedDirectory, $"KmemGen.{Version}.nupkg");
 
@@ -38,10 +38,10 @@ public sealed class PackageFixture : IAsyncLifetime
 
     public ProcessResult? PackResult { get; private set; }
 
-    public ConsumerProject Consumer => consumer ?? throw new InvalidOperationException("The fixture was not initialized.");
+    public ConsumerProject Consumer => _consumer ?? throw new InvalidOperationException("The fixture was not initialized.");
 
-    private ConsumerProject? consumer;
-    private readonly Dictionary<string, Task<ProcessResult>> scenarios = new(StringComparer.Ordinal);
+    private ConsumerProject? _consumer;
+    private readonly Dictionary<string, Task<ProcessResult>> _scenarios = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Runs <paramref name="scenario"/> once for all the tests that assert on it (one build, several checks).
@@ -49,10 +49,10 @@ public sealed class PackageFixture : IAsyncLifetime
     /// </summary>
     public Task<ProcessResult> Once(string key, Func<Task<ProcessResult>> scenario)
     {
-        if (!scenarios.TryGetValue(key, out Task<ProcessResult>? run))
+        if (!_scenarios.TryGetValue(key, out Task<ProcessResult>? run))
         {
             run = scenario();
-            scenarios[key] = run;
+            _scenarios[key] = run;
         }
 
         return run;
@@ -67,15 +67,15 @@ public sealed class PackageFixture : IAsyncLifetime
             "bash",
             RepositoryRoot.Path,
             [Path.Combine(RepositoryRoot.Path, "eng", "pack-local.sh"), "--feed", FeedDirectory],
-            PackTimeout);
+            s_packTimeout);
         const string VersionLine = "version=";
-        version = PackResult.Output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith(VersionLine, StringComparison.Ordinal))?[VersionLine.Length..];
-        if (!PackResult.Succeeded || version is null || !File.Exists(PackagePath))
+        _version = PackResult.Output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith(VersionLine, StringComparison.Ordinal))?[VersionLine.Length..];
+        if (!PackResult.Succeeded || _version is null || !File.Exists(PackagePath))
         {
             throw new InvalidOperationException($"eng/pack-local.sh --feed {FeedDirectory} failed.\n" + PackResult.Describe());
         }
 
-        consumer = await ConsumerProject.CreateAsync(Path.Combine(WorkRoot, "consumer"), FeedDirectory, PackagesDirectory, Version);
+        _consumer = await ConsumerProject.CreateAsync(Path.Combine(WorkRoot, "consumer"), FeedDirectory, PackagesDirectory, Version);
     }
 
     public Task DisposeAsync()

@@ -1,5 +1,3 @@
-using KmemGen;
-
 namespace KmemGen.Tests.ReadCopyUpdate;
 
 public class RcuTests
