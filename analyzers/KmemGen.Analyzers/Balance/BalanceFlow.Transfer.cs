@@ -56,9 +56,12 @@ internal sealed partial class BalanceFlow
                 if (site.IsBranch || site.Kind == AcquireKind.NonNull) continue; // applied on the edge / at the assignment
                 var st = state[site.Key];
                 ulong bit = site.Mask;
-                st = site.Kind == AcquireKind.Try
-                    ? site.Cond is not null ? st.WithCond(site.Cond, nonNull: false, bit) : st.With(HoldFlags.Held | HoldFlags.Unheld, bit)
-                    : st.With(HoldFlags.Held, bit);
+                if (site.Kind == AcquireKind.Try)
+                    st = site.Cond is not null ? st.WithCond(site.Cond, nonNull: false, bit) : st.With(HoldFlags.Held | HoldFlags.Unheld, bit);
+                else if ((st.Flags & HoldFlags.Lent) != 0)
+                    st = Restore(st, bit);
+                else
+                    st = site.Cond is not null ? st.WithCond(site.Cond, nonNull: false, bit, site.CondNegated) : st.With(HoldFlags.Held, bit);
                 state = state.Set(site.Key, st.WithDirty(st.Dirty & ~bit));
             }
             return state;
@@ -83,6 +86,16 @@ internal sealed partial class BalanceFlow
         if (MayThrow(invocation) && (UnderCatch(ctx.Block) || ctx.Report && state.AnyMayBeHeld))
             state = HandleException(ctx.Run, ctx.Block, state, invocation, explicitThrow: false, ctx.Report);
         return state;
+    }
+
+    /// <summary>
+    /// An acquire after giving back the caller's hold (the inverted bracket) restores the caller's state: net zero,
+    /// not ours to release. Paths that had not lent it now hold a new acquire.
+    /// </summary>
+    private static KeyState Restore(KeyState st, ulong bit)
+    {
+        bool others = (st.Flags & ~(HoldFlags.Lent | HoldFlags.Null | HoldFlags.Escaped)) != 0;
+        return others ? st.With(HoldFlags.Entry | HoldFlags.Held, bit) : st.With(HoldFlags.Entry, 0);
     }
 
     /// <summary>
@@ -129,22 +142,73 @@ internal sealed partial class BalanceFlow
     private FlowState Release(FlowState state, int key, IInvocationOperation invocation, MethodOwnership own, Ctx ctx)
     {
         var st = state[key];
+        if (st.Flags == HoldFlags.Null) return state;
+        NoteRelease(key, invocation);
+        // `if (taken) e.Suspend();`: under the guard that the acquire had, what is released is that acquire.
+        if ((st.Flags & HoldFlags.Cond) != 0 && _m.GuardOf(ctx.Block) is { Local: { } guard } g
+            && SymbolEqualityComparer.Default.Equals(guard, st.Cond) && g.Negated == st.CondNegated)
+            st = st.With(HoldFlags.Held, st.Sites);
         if (ctx.Report)
         {
-            if ((st.Flags & (HoldFlags.Held | HoldFlags.Cond | HoldFlags.Entry | HoldFlags.Escaped)) == 0)
+            if ((st.Flags & (HoldFlags.Held | HoldFlags.Cond | HoldFlags.Entry | HoldFlags.Escaped | HoldFlags.Lent)) == 0)
             {
                 string why = (st.Flags & HoldFlags.Released) == 0 ? "was never acquired on any path reaching it"
-                    : (st.Flags & HoldFlags.Unheld) == 0 ? "was already released on every path reaching it"
-                    : "was already released or never acquired on the paths reaching it";
+                    : (st.Flags & HoldFlags.Unheld) == 0 ? "was already released" + OtherReleases(key, invocation) + " on every path reaching it"
+                    : "was already released" + OtherReleases(key, invocation) + " or never acquired on the paths reaching it";
                 _findings.UnbalancedRelease(invocation, _m.Keys[key].Resource, why);
+            }
+            else if ((st.Flags & HoldFlags.Held) != 0 && (st.Flags & HoldFlags.Entry) != 0 && (st.Flags & HoldFlags.Cond) == 0 && !SeesFlag(invocation, key))
+            {
+                // The caller's hold reaches here on some paths and ours on others: on the first this gives back what
+                // the caller had (net below zero), on the second what we took.
+                _findings.UnbalancedRelease(invocation, _m.Keys[key].Resource,
+                    "was not acquired on some paths reaching it (" + Lines(_m.SitesByKey[key].Select(x => (IOperation)x.Invocation)) + " acquires it on the others)");
             }
             else if (st.MayBeHeld && st.Sites != 0 && (st.Sites & (st.Sites - 1)) == 0)
             {
                 CheckAmount(_m.SitesByKey[key][TrailingZeros(st.Sites)], (st.Dirty & st.Sites) != 0, invocation, own);
             }
         }
-        return state.Set(key, st.With(HoldFlags.Released, 0));
+        var flags = HoldFlags.None;
+        if ((st.Flags & (HoldFlags.Held | HoldFlags.Cond | HoldFlags.Released | HoldFlags.Unheld)) != 0) flags |= HoldFlags.Released;
+        // A release that is handed the acquire's own flag (`Unlock(ref ctx)` after `TryLock(ref ctx)`) gives back only
+        // what that acquire took: the caller's state stays as it was.
+        if ((st.Flags & HoldFlags.Lent) != 0 || (st.Flags & HoldFlags.Entry) != 0 && (st.Flags & (HoldFlags.Held | HoldFlags.Cond)) != 0 && SeesFlag(invocation, key)) flags |= st.Flags & (HoldFlags.Entry | HoldFlags.Lent);
+        else if ((st.Flags & HoldFlags.Entry) != 0) flags |= HoldFlags.Lent;
+        if ((st.Flags & HoldFlags.Escaped) != 0) flags |= HoldFlags.Escaped;
+        return state.Set(key, st.With(flags, 0));
     }
+
+    /// <summary>The release is passed by ref a variable the acquire of this key took by ref (and so its flag).</summary>
+    private bool SeesFlag(IInvocationOperation release, int key)
+    {
+        foreach (var argument in release.Arguments)
+        {
+            if (argument.Parameter?.RefKind is not (RefKind.Ref or RefKind.In)) continue;
+            if (FlowOperations.RootOf(argument.Value, _m.Captures) is { } root && _m.KeysByFlagRoot.TryGetValue(root, out var keys) && keys.Contains(key)) return true;
+        }
+        return false;
+    }
+
+    private readonly Dictionary<int, List<IInvocationOperation>> _releases = new();
+
+    private void NoteRelease(int key, IInvocationOperation invocation)
+    {
+        if (!_releases.TryGetValue(key, out var list)) _releases.Add(key, list = new List<IInvocationOperation>());
+        if (!list.Contains(invocation)) list.Add(invocation);
+    }
+
+    /// <summary>" (line 12)": the other releases of this resource instance seen on the way here.</summary>
+    private string OtherReleases(int key, IInvocationOperation invocation)
+    {
+        if (!_releases.TryGetValue(key, out var list)) return "";
+        var others = list.Where(r => !ReferenceEquals(r, invocation)).Select(r => (IOperation)r).ToList();
+        return others.Count == 0 ? "" : " (" + Lines(others) + ")";
+    }
+
+    internal static string Lines(IEnumerable<IOperation> operations)
+        => "line " + string.Join(", line ", operations.Select(o => o.Syntax.GetLocation().GetLineSpan().StartLinePosition.Line + 1).Distinct().OrderBy(l => l)
+            .Select(l => l.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     /// <summary>KMEM0205: Uncharge(n) must give back what TryCharge(n) took, when we can tell.</summary>
     private void CheckAmount(AcquireSite site, bool amountChanged, IInvocationOperation release, MethodOwnership own)
@@ -244,8 +308,17 @@ internal sealed partial class BalanceFlow
     {
         if (condition is null) return (state, state);
         condition = FlowOperations.Unwrap(condition, _m.Captures);
-        if (condition is ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean } flag)
-            return (RefineOn(state, flag.Local, nonNull: false, holds: true), RefineOn(state, flag.Local, nonNull: false, holds: false));
+        ISymbol? boolVariable = condition switch
+        {
+            ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean } l => l.Local,
+            IParameterReferenceOperation { Parameter.Type.SpecialType: SpecialType.System_Boolean } p => p.Parameter,
+            _ => null,
+        };
+        if (boolVariable is not null)
+            return (RefineOn(state, boolVariable, nonNull: false, holds: true), RefineOn(state, boolVariable, nonNull: false, holds: false));
+        if (condition is IFieldReferenceOperation or IPropertyReferenceOperation && condition.Type?.SpecialType == SpecialType.System_Boolean
+            && FlowOperations.RootOf(condition, _m.Captures) is { } root && _m.KeysByFlagRoot.TryGetValue(root, out var flagged))
+            return (OnFlag(state, flagged, set: true), OnFlag(state, flagged, set: false));
 
         ISymbol? tested = null;
         bool trueMeansNull = false;
@@ -282,21 +355,61 @@ internal sealed partial class BalanceFlow
                 }
                 break;
         }
-        if (tested is not ILocalSymbol) return (state, state);
-        return (RefineOn(state, tested, nonNull: true, holds: !trueMeansNull), RefineOn(state, tested, nonNull: true, holds: trueMeansNull));
+        if (tested is null) return (state, state);
+        var whenNull = RefineOn(OnNull(state, tested), tested, nonNull: true, holds: false);
+        var whenNotNull = RefineOn(state, tested, nonNull: true, holds: true);
+        return trueMeansNull ? (whenNull, whenNotNull) : (whenNotNull, whenNull);
+    }
+
+    /// <summary>Where the holder is null it holds nothing and owes nothing (`epoch?.Resume()` ... `epoch?.Suspend()`).</summary>
+    private FlowState OnNull(FlowState state, ISymbol holder)
+    {
+        if (!_m.KeysByHolder.TryGetValue(holder, out var keys)) return state;
+        foreach (int k in keys)
+        {
+            var st = state[k];
+            // A Cond on the holder itself was already resolved by RefineOn.
+            if ((st.Flags & HoldFlags.Cond) != 0 && SymbolEqualityComparer.Default.Equals(st.Cond, holder)) continue;
+            state = state.Set(k, new KeyState(HoldFlags.Null, 0, st.Dirty, null, false));
+        }
+        return state;
+    }
+
+    /// <summary>
+    /// A flag the acquire set through its ref argument (`if (ctx.HasLock) Unlock(ref ctx)`): where it is clear the
+    /// acquire did not happen; where it is set it did (not the caller's state, not a failed attempt).
+    /// </summary>
+    private FlowState OnFlag(FlowState state, List<int> keys, bool set)
+    {
+        foreach (int k in keys)
+        {
+            var st = state[k];
+            if (!st.MayBeHeld) continue;
+            if (set)
+            {
+                if ((st.Flags & HoldFlags.Held) != 0 && (st.Flags & HoldFlags.Cond) == 0) state = state.Set(k, st.With(HoldFlags.Held, st.Sites));
+            }
+            else
+            {
+                var rest = st.Flags & ~(HoldFlags.Held | HoldFlags.Cond);
+                state = state.Set(k, st.With(rest == HoldFlags.None ? (_m.Strict[k] ? HoldFlags.Unheld : HoldFlags.Entry) : rest, 0));
+            }
+        }
+        return state;
     }
 
     private static bool IsNullConstant(IOperation op) => op.ConstantValue is { HasValue: true, Value: null };
 
     private FlowState RefineOn(FlowState state, ISymbol cond, bool nonNull, bool holds)
     {
-        // On the edge where it holds, keep the condition: the later join with the other edge stays precise.
-        if (holds || !_m.KeysByCond.TryGetValue(cond, out var keys)) return state;
+        // On the edge where it is held, keep the condition: the later join with the other edge stays precise.
+        if (!_m.KeysByCond.TryGetValue(cond, out var keys)) return state;
         foreach (int k in keys)
         {
             var st = state[k];
             if ((st.Flags & HoldFlags.Cond) == 0 || st.CondIsNonNull != nonNull || !SymbolEqualityComparer.Default.Equals(st.Cond, cond)) continue;
-            state = state.Set(k, st.With(HoldFlags.Unheld, 0));
+            if (holds != st.CondNegated) continue;
+            state = state.Set(k, st.CondFalse());
         }
         return state;
     }

@@ -46,6 +46,7 @@ internal sealed partial class BalanceFlow
         try
         {
             flow.RunRange(0, flow._exitOrdinal, new FlowState(initial), report: true);
+            flow.JudgeSuccessExits();
         }
         catch (BudgetExhausted)
         {
@@ -293,23 +294,54 @@ internal sealed partial class BalanceFlow
         for (int k = 0; k < state.Count; k++)
         {
             var st = state[k];
-            if (!st.MayBeHeld) continue;
             var key = _m.Keys[k];
             // Returning what holds it hands it to the caller.
             if (returnedHolder is not null && SymbolEqualityComparer.Default.Equals(returnedHolder, key.Holder))
             {
-                _findings.MarkHandedOver(k);
+                if (st.MayBeHeld) _findings.MarkHandedOver(k);
                 continue;
             }
-            // smatch check_unwind: on an error exit everything taken must be given back. On a normal exit only our
-            // own locals must (a parameter, field or this, or a method that is itself [Acquires], keeps it by design).
-            bool leak = error || (_m.Strict[k] && !_m.MethodAcquires.Contains(key.Resource));
-            if (!leak) continue;
-            for (ulong sites = st.Sites; sites != 0; sites &= sites - 1)
+            // `return taken;`: held exactly when the method says so (a Try method of its own).
+            if ((st.Flags & HoldFlags.Cond) != 0 && returnedHolder is not null && SymbolEqualityComparer.Default.Equals(returnedHolder, st.Cond)) continue;
+            bool contract = _m.MethodAcquires.Contains(key.Resource) || _m.MethodReleases.Contains(key.Resource);
+            if (error || _m.Strict[k] && !_m.MethodAcquires.Contains(key.Resource))
             {
-                int site = _m.SitesByKey[k][TrailingZeros(sites)].Index;
-                if (kind == ExitKind.Exception) _findings.LeakOnException(site, where);
-                else _findings.Leak(site, where);
+                // smatch check_unwind: on an error exit everything taken must be given back; our own locals always.
+                if (st.MayBeHeld) ReportLeak(k, st.Sites, kind, where);
+                continue;
+            }
+            // A parameter, field or this on a success exit: it may keep what it took, but every success exit must
+            // agree (smatch's inconsistent returns, sparse's context imbalance): judged once all exits are seen.
+            if (contract || _m.Strict[k]) continue;
+            if (!_successExits.TryGetValue(k, out var exits)) _successExits.Add(k, exits = new List<(ulong, bool, IOperation?)>());
+            exits.Add((st.MayBeHeld ? st.Sites : 0, st.MayBeGivenBack, where));
+        }
+    }
+
+    private void ReportLeak(int key, ulong sites, ExitKind kind, IOperation? where)
+    {
+        for (; sites != 0; sites &= sites - 1)
+        {
+            int site = _m.SitesByKey[key][TrailingZeros(sites)].Index;
+            if (kind == ExitKind.Exception) _findings.LeakOnException(site, where);
+            else _findings.Leak(site, where);
+        }
+    }
+
+    /// <summary>Success exits of each non-local holder: what it may still hold there, whether some path gave it back.</summary>
+    private readonly Dictionary<int, List<(ulong Kept, bool GivenBack, IOperation? Where)>> _successExits = new();
+
+    /// <summary>Exits that keep while others (or other paths to the same exit) give back leak: they are named.</summary>
+    private void JudgeSuccessExits()
+    {
+        foreach (var pair in _successExits)
+        {
+            bool anyKept = pair.Value.Any(e => e.Kept != 0);
+            bool anyGivenBack = pair.Value.Any(e => e.GivenBack);
+            if (!anyKept || !anyGivenBack) continue;
+            foreach (var exit in pair.Value)
+            {
+                if (exit.Kept != 0) ReportLeak(pair.Key, exit.Kept, ExitKind.Normal, exit.Where);
             }
         }
     }

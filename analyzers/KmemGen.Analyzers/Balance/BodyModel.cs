@@ -26,8 +26,13 @@ internal sealed class AcquireSite
     public ulong Mask => 1UL << Bit;
     public IInvocationOperation Invocation { get; }
     public AcquireKind Kind { get; }
-    /// <summary>Try result stored in this bool local, or (NonNull) the local the reference is stored in.</summary>
+    /// <summary>
+    /// Try result stored in this bool local; (NonNull) the local the reference is stored in; (Unconditional) the bool
+    /// local that guards the acquire (`if (taken) e.Resume();`): held exactly when it is true.
+    /// </summary>
     public ISymbol? Cond { get; }
+    /// <summary>The guard is `if (!local)`: held exactly when the local is false.</summary>
+    public bool CondNegated { get; set; }
     /// <summary>The call is a branch condition itself: the acquire happens on the true edge only.</summary>
     public bool IsBranch { get; set; }
     public long? AmountConstant { get; }
@@ -61,6 +66,7 @@ internal sealed class BodyModel
         if (method is not null)
         {
             foreach (var r in symbols.Get(method).Acquires) MethodAcquires.Add(r);
+            foreach (var r in symbols.Get(method).Releases) MethodReleases.Add(r);
         }
     }
 
@@ -78,6 +84,13 @@ internal sealed class BodyModel
     public Dictionary<ISymbol, List<AcquireSite>> SitesByAmountLocal { get; } = new(SymbolEqualityComparer.Default);
     /// <summary>Resources the analysed method itself is annotated to acquire: held at a normal exit is its contract.</summary>
     public HashSet<string> MethodAcquires { get; } = new(StringComparer.Ordinal);
+    /// <summary>Resources the analysed method is annotated to release: not held at its exits is its contract.</summary>
+    public HashSet<string> MethodReleases { get; } = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Keys by a variable an acquire took by ref: a bool field or property read off it (`ctx.HasLock`) is the flag
+    /// the acquire set, so a test of it says whether that acquire happened.
+    /// </summary>
+    public Dictionary<ISymbol, List<int>> KeysByFlagRoot { get; } = new(SymbolEqualityComparer.Default);
 
     public int KeyOf(string resource, ISymbol? holder)
         => holder is not null && _keyIndex.TryGetValue(new ResourceKey(resource, holder), out var i) ? i : -1;
@@ -98,16 +111,17 @@ internal sealed class BodyModel
         }
 
         var poisoned = new HashSet<ResourceKey>();
-        var pending = new List<(ResourceKey Key, IInvocationOperation Invocation, MethodOwnership Own, ISymbol? Cond, bool IsBranch)>();
+        var pending = new List<(ResourceKey Key, IInvocationOperation Invocation, MethodOwnership Own, ISymbol? Cond, bool IsBranch, bool CondNegated)>();
         foreach (var block in graph.Blocks)
         {
-            foreach (var op in block.Operations) model.CollectAcquires(op, null, pending, poisoned);
+            var guard = model.GuardOf(block);
+            foreach (var op in block.Operations) model.CollectAcquires(op, null, pending, poisoned, guard);
             if (block.BranchValue is not null)
             {
                 var branchCall = block.ConditionKind != ControlFlowConditionKind.None
                     ? FlowOperations.UnwrapNot(block.BranchValue, out _) as IInvocationOperation
                     : null;
-                model.CollectAcquires(block.BranchValue, branchCall, pending, poisoned);
+                model.CollectAcquires(block.BranchValue, branchCall, pending, poisoned, guard);
             }
         }
 
@@ -131,12 +145,18 @@ internal sealed class BodyModel
             var site = new AcquireSite(model.Sites.Count, keyIndex, p.Invocation, p.Own.Kind, p.Cond, amount.Constant, amount.Local, amount.Text)
             {
                 IsBranch = p.IsBranch,
+                CondNegated = p.CondNegated,
                 Bit = ofKey.Count,
             };
             model.Sites.Add(site);
             ofKey.Add(site);
             if (site.Cond is not null) AddTo(model.KeysByCond, site.Cond, keyIndex);
             if (site.AmountLocal is not null) AddTo(model.SitesByAmountLocal, site.AmountLocal, site);
+            foreach (var argument in p.Invocation.Arguments)
+            {
+                if (argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out && FlowOperations.RootOf(argument.Value, model.Captures) is { } root)
+                    AddTo(model.KeysByFlagRoot, root, keyIndex);
+            }
             if (!model._sitesByOperation.TryGetValue(p.Invocation, out var list)) model._sitesByOperation.Add(p.Invocation, list = new List<AcquireSite>());
             list.Add(site);
         }
@@ -165,7 +185,42 @@ internal sealed class BodyModel
         }
     }
 
-    private void CollectAcquires(IOperation root, IInvocationOperation? branchCall, List<(ResourceKey, IInvocationOperation, MethodOwnership, ISymbol?, bool)> pending, HashSet<ResourceKey> poisoned)
+    /// <summary>
+    /// The bool local whose test is the only way into <paramref name="block"/> (`if (taken) e.Resume();`), and
+    /// whether it is false there (`if (!isProtected)`). One predecessor only: linear, and the shape real code writes.
+    /// </summary>
+    internal (ISymbol? Local, bool Negated) GuardOf(BasicBlock block)
+    {
+        if (block.Predecessors.Length != 1) return default;
+        var edge = block.Predecessors[0];
+        var source = edge.Source;
+        if (source.ConditionKind == ControlFlowConditionKind.None || source.BranchValue is null || edge.Semantics != ControlFlowBranchSemantics.Regular) return default;
+        var core = FlowOperations.Unwrap(FlowOperations.UnwrapNot(source.BranchValue, out bool negated), Captures);
+        ISymbol? flag = core switch
+        {
+            ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean } l => l.Local,
+            IParameterReferenceOperation { Parameter: { Type.SpecialType: SpecialType.System_Boolean, RefKind: RefKind.None } } p => p.Parameter,
+            _ => null,
+        };
+        if (flag is null) return SetTrueIn(block);
+        bool whenTrue = source.ConditionKind == ControlFlowConditionKind.WhenTrue;
+        // The value the branch condition has on this edge, then the local's value (through the nots).
+        bool value = edge.IsConditionalSuccessor ? whenTrue : !whenTrue;
+        return (flag, value == negated);
+    }
+
+    /// <summary>`{ prot = true; e.Resume(); }`: the block sets a bool local to true next to the acquire.</summary>
+    private static (ISymbol? Local, bool Negated) SetTrueIn(BasicBlock block)
+    {
+        foreach (var op in block.Operations)
+        {
+            if (op is IExpressionStatementOperation { Operation: ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local.Type.SpecialType: SpecialType.System_Boolean } target, Value.ConstantValue: { HasValue: true, Value: true } } })
+                return (target.Local, false);
+        }
+        return default;
+    }
+
+    private void CollectAcquires(IOperation root, IInvocationOperation? branchCall, List<(ResourceKey, IInvocationOperation, MethodOwnership, ISymbol?, bool, bool)> pending, HashSet<ResourceKey> poisoned, (ISymbol? Local, bool Negated) guard)
     {
         foreach (var op in root.DescendantsAndSelf())
         {
@@ -179,6 +234,7 @@ internal sealed class BodyModel
                              || parent is ISimpleAssignmentOperation { Target: IDiscardOperation });
             ISymbol? holder;
             ISymbol? cond = null;
+            bool negated = false;
             if (own.Kind == AcquireKind.NonNull)
             {
                 // The reference holds the resource: track it only when stored in a local of ours.
@@ -198,12 +254,17 @@ internal sealed class BodyModel
                 if (holder is null) continue;
                 if (own.Kind == AcquireKind.Try && !isBranch && parent is ISimpleAssignmentOperation { Target: ILocalReferenceOperation flag } && flag.Local.Type.SpecialType == SpecialType.System_Boolean)
                     cond = flag.Local;
+                else if (own.Kind == AcquireKind.Unconditional)
+                {
+                    cond = guard.Local;
+                    negated = guard.Negated;
+                }
             }
             foreach (var resource in own.Acquires)
             {
                 var key = new ResourceKey(resource, holder);
                 if (discarded && own.Kind != AcquireKind.Unconditional) poisoned.Add(key);
-                else pending.Add((key, invocation, own, cond, isBranch));
+                else pending.Add((key, invocation, own, cond, isBranch, negated));
             }
         }
     }

@@ -19,13 +19,21 @@ internal enum HoldFlags : byte
     Cond = 16,
     /// <summary>A parameter, field or this may hold it already at entry: not this method's obligation.</summary>
     Entry = 32,
+    /// <summary>
+    /// Gave back what the caller held (a release from <see cref="Entry"/>): net one below the caller's state. An
+    /// acquire now restores the caller's state (the inverted bracket: release, wait, re-acquire in finally).
+    /// </summary>
+    Lent = 64,
+    /// <summary>The holder is null on this path: it holds nothing and owes nothing. Absorbed by any join.</summary>
+    Null = 128,
 }
 
 /// <summary>Per resource instance: flags, the acquire sites that may still be held, and the Cond it hinges on.</summary>
 internal readonly struct KeyState : IEquatable<KeyState>
 {
-    public KeyState(HoldFlags flags, ulong sites, ulong dirty, ISymbol? cond, bool condIsNonNull)
+    public KeyState(HoldFlags flags, ulong sites, ulong dirty, ISymbol? cond, bool condIsNonNull, bool condNegated = false)
     {
+        CondNegated = condNegated;
         Flags = flags;
         Sites = sites;
         Dirty = dirty;
@@ -40,12 +48,27 @@ internal readonly struct KeyState : IEquatable<KeyState>
     public ulong Dirty { get; }
     public ISymbol? Cond { get; }
     public bool CondIsNonNull { get; }
+    /// <summary>Held exactly when the bool <see cref="Cond"/> is false (`if (!isProtected) e.Resume();`).</summary>
+    public bool CondNegated { get; }
 
     public bool MayBeHeld => (Flags & (HoldFlags.Held | HoldFlags.Cond)) != 0;
 
+    /// <summary>Some path reaching here gave back (or never took) what it has: net zero or below for this method.</summary>
+    public bool MayBeGivenBack => (Flags & (HoldFlags.Released | HoldFlags.Entry | HoldFlags.Lent)) != 0;
+
+    /// <summary>Flags that, joined with a Cond, would make the condition meaningless.</summary>
+    private const HoldFlags NotOurs = HoldFlags.Held | HoldFlags.Cond;
+
+    /// <summary>The path where the condition is false: what the state was besides the condition.</summary>
+    public KeyState CondFalse()
+    {
+        var rest = Flags & ~HoldFlags.Cond;
+        return new KeyState(rest == HoldFlags.None ? HoldFlags.Unheld : rest, 0, Dirty, null, false);
+    }
+
     public KeyState With(HoldFlags flags, ulong sites) => new(flags, sites, Dirty, null, false);
-    public KeyState WithDirty(ulong dirty) => new(Flags, Sites, dirty, Cond, CondIsNonNull);
-    public KeyState WithCond(ISymbol cond, bool nonNull, ulong sites) => new(HoldFlags.Cond, sites, Dirty, cond, nonNull);
+    public KeyState WithDirty(ulong dirty) => new(Flags, Sites, dirty, Cond, CondIsNonNull, CondNegated);
+    public KeyState WithCond(ISymbol cond, bool nonNull, ulong sites, bool negated = false) => new(HoldFlags.Cond, sites, Dirty, cond, nonNull, negated);
 
     /// <summary>Forgets the condition: held or not, we no longer know which.</summary>
     public KeyState DropCond()
@@ -53,22 +76,26 @@ internal readonly struct KeyState : IEquatable<KeyState>
 
     public static KeyState Join(KeyState a, KeyState b)
     {
-        // "Held iff o != null" joined with "not held" (the path where o is null, or where the Try result was
-        // false) is still "held iff o != null": keeps `var o = FromCurrent(); ... o?.Put();` precise.
-        if ((a.Flags & HoldFlags.Cond) != 0 && b.Flags == HoldFlags.Unheld) return new KeyState(a.Flags, a.Sites, a.Dirty | b.Dirty, a.Cond, a.CondIsNonNull);
-        if ((b.Flags & HoldFlags.Cond) != 0 && a.Flags == HoldFlags.Unheld) return new KeyState(b.Flags, b.Sites, a.Dirty | b.Dirty, b.Cond, b.CondIsNonNull);
+        // A path on which the holder is null constrains nothing.
+        if (a.Flags == HoldFlags.Null) return b.WithDirty(a.Dirty | b.Dirty);
+        if (b.Flags == HoldFlags.Null) return a.WithDirty(a.Dirty | b.Dirty);
+        // "Held iff c" joined with a path that holds nothing of ours (c false there: the Try failed, o is null, the
+        // guard was false) is still "held iff c, else that": keeps `var o = FromCurrent(); ... o?.Put();` and
+        // `if (taken) e.Resume(); ... if (taken) e.Suspend();` precise.
+        if ((a.Flags & HoldFlags.Cond) != 0 && (b.Flags & NotOurs) == 0) return new KeyState(a.Flags | (b.Flags & ~HoldFlags.Null), a.Sites, a.Dirty | b.Dirty, a.Cond, a.CondIsNonNull, a.CondNegated);
+        if ((b.Flags & HoldFlags.Cond) != 0 && (a.Flags & NotOurs) == 0) return new KeyState(b.Flags | (a.Flags & ~HoldFlags.Null), b.Sites, a.Dirty | b.Dirty, b.Cond, b.CondIsNonNull, b.CondNegated);
         bool sameCond = (a.Flags & HoldFlags.Cond) != 0 && (b.Flags & HoldFlags.Cond) != 0
-                        && SymbolEqualityComparer.Default.Equals(a.Cond, b.Cond) && a.CondIsNonNull == b.CondIsNonNull;
+                        && SymbolEqualityComparer.Default.Equals(a.Cond, b.Cond) && a.CondIsNonNull == b.CondIsNonNull && a.CondNegated == b.CondNegated;
         if (!sameCond)
         {
             a = a.DropCond();
             b = b.DropCond();
         }
-        return new KeyState(a.Flags | b.Flags, a.Sites | b.Sites, a.Dirty | b.Dirty, sameCond ? a.Cond : null, sameCond && a.CondIsNonNull);
+        return new KeyState(a.Flags | b.Flags, a.Sites | b.Sites, a.Dirty | b.Dirty, sameCond ? a.Cond : null, sameCond && a.CondIsNonNull, sameCond && a.CondNegated);
     }
 
     public bool Equals(KeyState other)
-        => Flags == other.Flags && Sites == other.Sites && Dirty == other.Dirty && CondIsNonNull == other.CondIsNonNull
+        => Flags == other.Flags && Sites == other.Sites && Dirty == other.Dirty && CondIsNonNull == other.CondIsNonNull && CondNegated == other.CondNegated
            && SymbolEqualityComparer.Default.Equals(Cond, other.Cond);
 
     public override bool Equals(object? obj) => obj is KeyState other && Equals(other);
