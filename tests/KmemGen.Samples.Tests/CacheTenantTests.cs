@@ -11,9 +11,17 @@ namespace KmemGen.Samples.Tests;
 public sealed class CacheTenantTests
 {
     [Fact]
+    public void Below_a_4M_limit_no_tenant_keeps_a_cache_or_a_memory_high()
+    {
+        using var run = new SampleRun(TestCgroups.SmallRun("nocache"));
+        Assert.All(run.Service.Tenants, t => Assert.Null(t.Lookups));
+        Assert.All(run.Service.Tenants, t => Assert.Equal(long.MaxValue, t.Cgroup.High));
+    }
+
+    [Fact]
     public async Task The_cache_tenant_stays_under_memory_high_by_losing_cold_entries_while_the_flooder_hits_memory_max()
     {
-        SampleOptions options = TestCgroups.SmallRun("cache") with { Duration = TimeSpan.FromSeconds(60) };
+        SampleOptions options = TestCgroups.SmallRun("cache") with { Duration = TimeSpan.FromSeconds(60), Limit = "4M" };
         RunReport report;
         using (var run = new SampleRun(options))
         using (var enough = new CancellationTokenSource(TimeSpan.FromSeconds(45)))

@@ -12,15 +12,22 @@ internal static class CacheTenant
 {
     /// <summary>Distinct keys the cache tenant looks up: far more than fit under its memory.high.</summary>
     public const int KeySpace = 1 << 16;
+    /// <summary>The smallest memory.max that gets the cache demo (memory.high is half of it).</summary>
+    public const long MinLimit = 4L << 20;
+
     /// <summary>Lookups per map request.</summary>
     public const int LookupsPerRequest = 4;
 
     public static void Enable(Tenant tenant)
     {
         long max = tenant.Cgroup.Max;
-        if (max == long.MaxValue)
+        if (max == long.MaxValue || max < MinLimit)
         {
-            return;  // memory.max "max": no limit to stay under, so no cache demo
+            // No limit to stay under, or one so small that the per-thread charge stocks (up to 256 KiB
+            // each for the tenant's thread and every shared worker, all counted in memory.current)
+            // alone could keep the tenant above memory.high: the shared workers, which charge on the
+            // tenant's behalf, would then be throttled for it and slow every tenant. No cache demo.
+            return;
         }
 
         tenant.Cgroup.High = max / 2;
