@@ -147,7 +147,10 @@ internal sealed partial class BalanceFlow
         // `if (taken) e.Suspend();`: under the guard that the acquire had, what is released is that acquire.
         if ((st.Flags & HoldFlags.Cond) != 0 && _m.GuardOf(ctx.Block) is { Local: { } guard } g
             && SymbolEqualityComparer.Default.Equals(guard, st.Cond) && g.Negated == st.CondNegated)
+        {
             st = st.With(HoldFlags.Held, st.Sites);
+        }
+
         if (ctx.Report)
         {
             if ((st.Flags & (HoldFlags.Held | HoldFlags.Cond | HoldFlags.Entry | HoldFlags.Escaped | HoldFlags.Lent)) == 0)
@@ -318,7 +321,9 @@ internal sealed partial class BalanceFlow
             return (RefineOn(state, boolVariable, nonNull: false, holds: true), RefineOn(state, boolVariable, nonNull: false, holds: false));
         if (condition is IFieldReferenceOperation or IPropertyReferenceOperation && condition.Type?.SpecialType == SpecialType.System_Boolean
             && FlowOperations.RootOf(condition, _m.Captures) is { } root && _m.KeysByFlagRoot.TryGetValue(root, out var flagged))
+        {
             return (OnFlag(state, flagged, set: true), OnFlag(state, flagged, set: false));
+        }
 
         ISymbol? tested = null;
         bool trueMeansNull = false;

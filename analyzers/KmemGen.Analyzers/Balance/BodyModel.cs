@@ -253,7 +253,9 @@ internal sealed class BodyModel
                 holder = FlowOperations.CallHolder(invocation, Captures);
                 if (holder is null) continue;
                 if (own.Kind == AcquireKind.Try && !isBranch && parent is ISimpleAssignmentOperation { Target: ILocalReferenceOperation flag } && flag.Local.Type.SpecialType == SpecialType.System_Boolean)
+                {
                     cond = flag.Local;
+                }
                 else if (own.Kind == AcquireKind.Unconditional)
                 {
                     cond = guard.Local;

@@ -42,6 +42,7 @@ internal sealed class ThrowSummaries
     private readonly Func<IMethodSymbol, bool> _isAnnotated;
     private readonly Lazy<List<INamedTypeSymbol>> _sourceTypes;
 
+    /// <param name="compilation">The compilation whose method bodies are summarized.</param>
     /// <param name="isAnnotated">[Acquires]/[Releases] methods are the resource operations themselves: not counted, as in the flow.</param>
     public ThrowSummaries(Compilation compilation, Func<IMethodSymbol, bool> isAnnotated)
     {
@@ -136,7 +137,10 @@ internal sealed class ThrowSummaries
         {
             foreach (var member in pending.Pop().GetMembers())
             {
-                if (member is INamespaceSymbol ns) pending.Push(ns);
+                if (member is INamespaceSymbol ns)
+                {
+                    pending.Push(ns);
+                }
                 else if (member is INamedTypeSymbol type)
                 {
                     if (type.TypeKind is TypeKind.Class or TypeKind.Struct) types.Add(type);
