@@ -74,7 +74,7 @@ public unsafe class DebugOffCostBenchmarks
     private static class CallFreeList
     {
         #pragma warning disable IDE1006 // t_ marks a [ThreadStatic] field (dotnet/runtime's prefix); the naming rules cannot see attributes
-        [ThreadStatic] private static void* t_head;
+        [ThreadStatic] private static void* s_head;
         #pragma warning restore IDE1006
 
         public static void Prime(int size, int count)
@@ -86,16 +86,16 @@ public unsafe class DebugOffCostBenchmarks
         [MethodImpl(MethodImplOptions.NoInlining)]
         public static void* Alloc()
         {
-            void* p = t_head;
-            t_head = *(void**)p;
+            void* p = s_head;
+            s_head = *(void**)p;
             return p;
         }
 
         [MethodImpl(MethodImplOptions.NoInlining)]
         public static void Free(void* p)
         {
-            *(void**)p = t_head;
-            t_head = p;
+            *(void**)p = s_head;
+            s_head = p;
         }
     }
 }

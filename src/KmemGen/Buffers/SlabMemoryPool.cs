@@ -43,8 +43,11 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
     public SlabMemoryPool(int blockSize, MemCgroup? owner, string? name = null)
     {
         if (blockSize < 1 || blockSize > Kmalloc.MaxSize)
+        {
             throw new ArgumentOutOfRangeException(nameof(blockSize), blockSize,
                 $"SlabMemoryPool: the block size must be 1..{Kmalloc.MaxSize} bytes (one order-{Pages.MaxOrder} page block).");
+        }
+
         _source = BlockSource.For(blockSize);
         Owner = owner;
         Name = name ?? owner?.Path ?? "current";
@@ -99,8 +102,11 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
         if (minBufferSize < -1 || minBufferSize > _source.BlockSize)
+        {
             throw new ArgumentOutOfRangeException(nameof(minBufferSize), minBufferSize,
                 $"SlabMemoryPool '{Name}': a request must be -1 (default) or 0..{_source.BlockSize} bytes (MaxBufferSize).");
+        }
+
         ObjectDisposedException.ThrowIf(IsDisposed, this);
 
         ObjCgroup? owner = _fixedOwner;

@@ -8,7 +8,7 @@ namespace KmemGen.Internal;
 /// </summary>
 internal sealed partial class ThreadContext
 {
-    [ThreadStatic] private static ThreadContext? t_current;
+    [ThreadStatic] private static ThreadContext? s_current;
     private static int s_lastId;
 
     /// <summary>
@@ -21,14 +21,14 @@ internal sealed partial class ThreadContext
     public static ThreadContext Current
     {
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        get => t_current ?? CreateForThisThread();
+        get => s_current ?? CreateForThisThread();
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static ThreadContext CreateForThisThread()
     {
         var context = new ThreadContext();
-        t_current = context;
+        s_current = context;
         ThreadRegistry.Register(context);
         return context;
     }

@@ -19,7 +19,7 @@ internal static class ThreadRegistry
     private static readonly Lock s_lock = new();
     private static readonly Dictionary<ThreadContext, Thread> s_live = [];
 
-    [ThreadStatic] private static ExitSentinel? t_sentinel;
+    [ThreadStatic] private static ExitSentinel? s_sentinel;
 
     /// <summary>Threads registered and not yet handled as exited.</summary>
     public static int Count
@@ -31,7 +31,7 @@ internal static class ThreadRegistry
     public static void Register(ThreadContext context)
     {
         lock (s_lock) s_live.Add(context, Thread.CurrentThread);
-        t_sentinel = new ExitSentinel(context);
+        s_sentinel = new ExitSentinel(context);
     }
 
     /// <summary>Handles, now, the exit of every registered thread that is no longer alive.</summary>

@@ -100,9 +100,9 @@ public sealed partial class MemCgroup
     internal void CheckHigh()
     {
         if (Volatile.Read(ref s_highLimited) == 0) return;
-        if (t_highCounted)
+        if (s_highCounted)
         {
-            t_highCounted = false;
+            s_highCounted = false;
             return;
         }
         RaiseHighEvents();

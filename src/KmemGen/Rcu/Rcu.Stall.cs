@@ -13,7 +13,7 @@ public static partial class Rcu
 
     // Set while this thread runs the StallDetected handlers: a handler that waited for a grace period
     // would wait, under the grace-period lock, for the very reader that stalls.
-    [ThreadStatic] private static bool t_inStallHandler;
+    [ThreadStatic] private static bool s_inStallHandler;
 
     /// <summary>
     /// How long a grace period waits for one reader before <see cref="StallDetected"/> is raised and a line
@@ -29,8 +29,11 @@ public static partial class Rcu
         set
         {
             if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
+            {
                 throw new ArgumentOutOfRangeException(nameof(value), value,
                     "Rcu.StallTimeout must be positive, or Timeout.InfiniteTimeSpan to turn stall warnings off.");
+            }
+
             Volatile.Write(ref s_stallTimeoutTicks, value.Ticks);
         }
     }
@@ -60,7 +63,7 @@ public static partial class Rcu
         log.WriteLine(stall.Message);
         EventHandler<RcuStallEventArgs>? handlers = StallDetected;
         if (handlers is null) return;
-        t_inStallHandler = true;
+        s_inStallHandler = true;
         try
         {
             foreach (EventHandler<RcuStallEventArgs> handler in handlers.GetInvocationList().Cast<EventHandler<RcuStallEventArgs>>())
@@ -76,14 +79,16 @@ public static partial class Rcu
         }
         finally
         {
-            t_inStallHandler = false;
+            s_inStallHandler = false;
         }
     }
 
     private static void ThrowIfInStallHandler(string method)
     {
-        if (t_inStallHandler)
+        if (s_inStallHandler)
+        {
             throw new InvalidOperationException(
                 $"Rcu.{method} inside a StallDetected handler would wait for the reader that stalls the grace period being reported.");
+        }
     }
 }

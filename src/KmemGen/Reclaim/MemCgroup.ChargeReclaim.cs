@@ -83,14 +83,14 @@ public sealed partial class MemCgroup
     // Set when AfterChargeOverHigh counted this charge's "high" events, so that CheckHigh, which the
     // stock calls right after the charge (and after the reclaim brought usage back under high), does
     // not count them again or miss them.
-    [ThreadStatic] private static bool t_highCounted;
+    [ThreadStatic] private static bool s_highCounted;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void AfterChargeOverHigh(long bytes, Gfp gfp)
     {
         if (FirstOverHigh() is null) return;
         RaiseHighEvents();
-        t_highCounted = true;
+        s_highCounted = true;
         if (MayReclaimInline(gfp) && !Thread.CurrentThread.IsThreadPoolThread)
         {
             HandleOverHigh(bytes);

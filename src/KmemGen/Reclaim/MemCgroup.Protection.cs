@@ -1,5 +1,3 @@
-using KmemGen.Internal;
-
 namespace KmemGen;
 
 // memory.min / memory.low made effective (mm/page_counter.c page_counter_calculate_protection).

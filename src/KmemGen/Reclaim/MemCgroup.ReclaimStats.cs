@@ -1,5 +1,3 @@
-using KmemGen.Internal;
-
 namespace KmemGen;
 
 // memory.stat's reclaim counters (the kernel's memcg vm events pgscan / pgsteal), counted in objects.

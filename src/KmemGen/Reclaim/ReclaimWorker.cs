@@ -20,11 +20,11 @@ internal static class ReclaimWorker
 
     private static readonly BlockingCollection<Request> s_queue = [];
     private static readonly Lazy<Thread> s_thread = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
-    [ThreadStatic] private static bool t_isWorker;
+    [ThreadStatic] private static bool s_isWorker;
     private static long s_queued;
 
     /// <summary>True on the reclaim thread (PF_MEMALLOC).</summary>
-    public static bool IsCurrentThread => t_isWorker;
+    public static bool IsCurrentThread => s_isWorker;
 
     /// <summary>Requests queued without a waiter (charges that could not block), for diagnostics and tests.</summary>
     public static long Queued => Volatile.Read(ref s_queued);
@@ -32,7 +32,7 @@ internal static class ReclaimWorker
     /// <summary>Runs <paramref name="reclaim"/> (which returns bytes reclaimed) on the reclaim thread; 0 at once on the reclaim thread itself.</summary>
     public static Task<long> RunAsync(Func<long> reclaim)
     {
-        if (t_isWorker) return Task.FromResult(0L);
+        if (s_isWorker) return Task.FromResult(0L);
         var done = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         Enqueue(new Request(reclaim, done));
         return done.Task;
@@ -40,12 +40,12 @@ internal static class ReclaimWorker
 
     /// <summary>Runs <paramref name="reclaim"/> on the reclaim thread and blocks until it is done; 0 on the reclaim thread itself.</summary>
     public static long Run(Func<long> reclaim) =>
-        t_isWorker ? 0 : RunAsync(reclaim).GetAwaiter().GetResult();
+        s_isWorker ? 0 : RunAsync(reclaim).GetAwaiter().GetResult();
 
     /// <summary>Queues <paramref name="reclaim"/> with nobody waiting (memcg high_work).</summary>
     public static void Queue(Func<long> reclaim)
     {
-        if (t_isWorker) return;
+        if (s_isWorker) return;
         Interlocked.Increment(ref s_queued);
         Enqueue(new Request(reclaim, null));
     }
@@ -75,7 +75,7 @@ internal static class ReclaimWorker
 
     private static void Run()
     {
-        t_isWorker = true;
+        s_isWorker = true;
         foreach (Request request in s_queue.GetConsumingEnumerable())
         {
             try

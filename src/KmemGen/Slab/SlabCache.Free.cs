@@ -72,8 +72,11 @@ public sealed unsafe partial class SlabCache
         // Lemire's multiply instead of two divisions: exact for offsets below 2^32, and a slab is at most 4 MiB.
         ulong index = Math.BigMul(_divMagic, off, out _);
         if (index * (ulong)_size != off || index >= (ulong)s->Objects)
+        {
             throw new ArgumentException(
                 $"slab cache '{Name}': 0x{(nuint)obj:x} is inside the cache's slab but not at the start of an object ({_size}-byte slots)", nameof(obj));
+        }
+
         idx = (int)index;
         return s;
     }

@@ -146,8 +146,11 @@ public sealed unsafe partial class SlabCache
             if (_disposed) return;
             long live = LiveLocked();
             if (live != 0)
+            {
                 throw new InvalidOperationException(
                     $"slab cache '{Name}' still has {live} live object(s); free them before Dispose (kmem_cache_destroy: objects remaining)");
+            }
+
             _disposed = true;
             Volatile.Write(ref _allocHooks, HookDisposed);
             Volatile.Write(ref _freeHooks, HookDisposed);
