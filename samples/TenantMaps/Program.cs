@@ -65,10 +65,5 @@ using (run)
         SummaryWriter.Write(Console.Out, report, terminal ? TerminalWidth.Read() : int.MaxValue);
     }
 
-    return report.Outcome switch
-    {
-        RunOutcome.Contained => 0,
-        RunOutcome.NotContained => 1,
-        _ => 3,
-    };
+    return RunOutcomes.ExitCode(report.Outcome);
 }

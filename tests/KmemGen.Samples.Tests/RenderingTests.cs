@@ -121,6 +121,7 @@ public sealed class RenderingTests
         Assert.Equal("Contained: every other tenant's allocations succeeded.", SummaryWriter.OutcomeLine(Report(Final(quiet, refused))));
         Assert.Equal("NOT contained: tenant-1 lost updates to ENOMEM beside the flooder (see the ENOMEM column).", SummaryWriter.OutcomeLine(Report(Final(quiet, victim, refused))));
         Assert.StartsWith("Not tested: nothing was refused", SummaryWriter.OutcomeLine(Report(Final(quiet, neverRefused))));
+        Assert.Equal([0, 1, 3], new[] { RunOutcome.Contained, RunOutcome.NotContained, RunOutcome.LimitNotReached }.Select(RunOutcomes.ExitCode));
     }
 
     [Fact]

@@ -34,6 +34,15 @@ public static class RunOutcomes
             : RunOutcome.LimitNotReached;
     }
 
+    /// <summary>The process exit code for <paramref name="outcome"/> (2 is taken by bad arguments).</summary>
+    public static int ExitCode(RunOutcome outcome) => outcome switch
+    {
+        RunOutcome.Contained => 0,
+        RunOutcome.NotContained => 1,
+        RunOutcome.LimitNotReached => 3,
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "not a run outcome"),
+    };
+
     /// <summary>A tenant other than the flooder that lost an allocation or an update: the flood was not contained.</summary>
     public static bool LostToTheFlood(TenantRow tenant) =>
         !tenant.Floods && (tenant.FailedAllocations > 0 || tenant.RejectedUpdates > 0);
