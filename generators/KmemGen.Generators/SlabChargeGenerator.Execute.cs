@@ -29,7 +29,14 @@ public sealed partial class SlabChargeGenerator
         {
             var type = (INamedTypeSymbol)context.TargetSymbol;
             var declaration = (TypeDeclarationSyntax)context.TargetNode;
-            AttributeData attribute = OwnAttribute(context, declaration);
+            // Another declaration of the same partial struct may carry a different [SlabCharge] (another
+            // namespace's, or one a missing using left unbound): this declaration then is not ours, and the
+            // declaration that has ours produces the one model (a second would repeat its hint name).
+            if (OwnAttribute(context, declaration) is not { } attribute)
+            {
+                return SlabChargeResult.Nothing;
+            }
+
             var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(token) as AttributeSyntax;
 
             // The compiler already rejects [SlabCharge] on a class (CS0592) and twice on one struct
@@ -256,7 +263,8 @@ public sealed partial class SlabChargeGenerator
         /// The [SlabCharge] written on this declaration: when two partial declarations in one file
         /// both carry it, FAWMN hands each node the attributes of the whole tree.
         /// </summary>
-        private static AttributeData OwnAttribute(GeneratorAttributeSyntaxContext context, TypeDeclarationSyntax declaration)
+        /// <summary>Our attribute as applied on this declaration, or null when it is applied on another one.</summary>
+        private static AttributeData? OwnAttribute(GeneratorAttributeSyntaxContext context, TypeDeclarationSyntax declaration)
         {
             foreach (AttributeData candidate in context.Attributes)
             {
@@ -268,7 +276,7 @@ public sealed partial class SlabChargeGenerator
                 }
             }
 
-            return context.Attributes[0];
+            return null;
         }
 
         private static bool IsFirstApplication(INamedTypeSymbol type, AttributeData attribute)

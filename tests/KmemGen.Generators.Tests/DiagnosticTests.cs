@@ -328,12 +328,29 @@ public sealed class DiagnosticTests
     [InlineData("[KmemGen.SlabCharge] partial struct @event { public int X; }")]
     [InlineData("[KmemGen.SlabCharge] public partial record R(int X);")]
     [InlineData("[KmemGen.SlabCharge] partial struct Twice { public int X; } [KmemGen.SlabCharge] partial struct Twice { }")]
+    [InlineData("namespace Other { class SlabChargeAttribute : System.Attribute { } } [KmemGen.SlabCharge] partial struct Mixed { public int X; } [Other.SlabCharge] partial struct Mixed { }")]
+    [InlineData("[Other.SlabCharge] partial struct Mixed { public int X; } [KmemGen.SlabCharge] partial struct Mixed { }")]
+    [InlineData("[KmemGen.SlabCharge] partial struct Mixed { public int X; } [SlabCharge] partial struct Mixed { }")]
     public void Broken_or_odd_input_never_makes_the_generator_throw(string source)
     {
         // Run rethrows GeneratorRunResult.Exception.
         GeneratorOutput output = GeneratorHarness.Run(source);
 
         Assert.Null(output.Result.Exception);
+    }
+
+    [Fact]
+    public void Partial_struct_with_our_attribute_on_one_declaration_and_another_SlabCharge_on_the_other_emits_once()
+    {
+        GeneratorOutput output = GeneratorHarness.Run("""
+            namespace Other { class SlabChargeAttribute : System.Attribute { } }
+            [KmemGen.SlabCharge] partial struct Mixed { public int X; }
+            [Other.SlabCharge] partial struct Mixed { }
+            """);
+
+        Assert.Null(output.Result.Exception);
+        Assert.Single(output.Result.GeneratedSources);
+        Assert.DoesNotContain(output.CompilationDiagnostics, d => d.Id == "CS8785");
     }
 
     [Fact]
