@@ -19,5 +19,7 @@ public static class BrokenDefinitions
         // Two partial declarations in one file, one with another namespace's SlabCharge (or an unresolved one).
         "namespace Other { class SlabChargeAttribute : System.Attribute { } } namespace N { using Other; [KmemGen.SlabCharge] partial struct P { public int X; } [SlabCharge] partial struct P { } }",
         "namespace N { [KmemGen.SlabCharge] partial struct P { public int X; } [SlabCharge] partial struct P { } }",
+        "namespace Other { class SlabChargeAttribute : System.Attribute { } } [KmemGen.SlabCharge] partial struct Mixed { public int X; } [Other.SlabCharge] partial struct Mixed { }",
+        "namespace Other { class SlabChargeAttribute : System.Attribute { } } [Other.SlabCharge] partial struct Mixed { public int X; } [KmemGen.SlabCharge] partial struct Mixed { }",
     };
 }

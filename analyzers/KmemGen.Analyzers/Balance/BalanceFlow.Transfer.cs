@@ -92,9 +92,11 @@ internal sealed partial class BalanceFlow
     /// An acquire after giving back the caller's hold (the inverted bracket) restores the caller's state: net zero,
     /// not ours to release. Paths that had not lent it now hold a new acquire.
     /// </summary>
+    /// Paths still at the caller's state (`if (wasProtected) e.Suspend();` skipped) are taken as the same bracket:
+    /// the conditional give-back and this take-back are one pair, which is how real code writes it.
     private static KeyState Restore(KeyState st, ulong bit)
     {
-        bool others = (st.Flags & ~(HoldFlags.Lent | HoldFlags.Null | HoldFlags.Escaped)) != 0;
+        bool others = (st.Flags & ~(HoldFlags.Lent | HoldFlags.Null | HoldFlags.Escaped | HoldFlags.Entry)) != 0;
         return others ? st.With(HoldFlags.Entry | HoldFlags.Held, bit) : st.With(HoldFlags.Entry, 0);
     }
 

@@ -313,6 +313,9 @@ internal sealed partial class BalanceFlow
             // A parameter, field or this on a success exit: it may keep what it took, but every success exit must
             // agree (smatch's inconsistent returns, sparse's context imbalance): judged once all exits are seen.
             if (contract || _m.Strict[k]) continue;
+            // A value-returning method whose returned value this exit does not show (a return leaving a try region
+            // through a capture) cannot be told success from error: not judged.
+            if (returned is null && _m.Method is { ReturnsVoid: false, MethodKind: not MethodKind.Constructor }) continue;
             if (!_successExits.TryGetValue(k, out var exits)) _successExits.Add(k, exits = new List<(ulong, bool, IOperation?)>());
             exits.Add((st.MayBeHeld ? st.Sites : 0, st.MayBeGivenBack, where));
         }

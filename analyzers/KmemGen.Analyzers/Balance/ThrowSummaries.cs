@@ -100,11 +100,35 @@ internal sealed class ThrowSummaries
                 implementation = type.GetMembers(method.Name).OfType<IMethodSymbol>()
                     .FirstOrDefault(m => OverridesOrIs(m, method));
             }
-            if (implementation is null) continue;
+            if (implementation is null || IsUnsupportedStub(implementation)) continue;
             any = true;
             if (MethodMayThrow(implementation, query)) return true;
         }
         return !any;
+    }
+
+    /// <summary>
+    /// `=> throw new NotSupportedException()`: an implementation that says the contract does not apply to it. The
+    /// call sites that reach it are bugs, not failure paths, so it does not make every dispatch "may throw".
+    /// </summary>
+    private bool IsUnsupportedStub(IMethodSymbol method)
+    {
+        foreach (var reference in method.OriginalDefinition.DeclaringSyntaxReferences)
+        {
+            var syntax = reference.GetSyntax();
+            var body = _models.GetOrAdd(syntax.SyntaxTree, tree => GetModel(tree)).GetOperation(syntax);
+            if (body is null) return false;
+            bool stub = false;
+            foreach (var op in body.DescendantsAndSelf())
+            {
+                if (op is IInvocationOperation) return false;
+                if (op is IThrowOperation { Exception: { } thrown }
+                    && (thrown is IConversionOperation c ? c.Operand : thrown).Type?.Name is "NotSupportedException" or "NotImplementedException")
+                    stub = true;
+            }
+            return stub;
+        }
+        return false;
     }
 
     private static IMethodSymbol? FindImplementation(INamedTypeSymbol type, IMethodSymbol interfaceMethod)
