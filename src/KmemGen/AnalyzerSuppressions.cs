@@ -11,3 +11,6 @@ using System.Diagnostics.CodeAnalysis;
 [assembly: SuppressMessage("Reliability", "KMEM0100",
     Justification = "Only the text of the misuse exception reads the cgroup path; a path read outside a read section can be stale, which only changes that message.",
     Scope = "member", Target = "~M:KmemGen.ObjCgroup.Put")]
+[assembly: SuppressMessage("Reliability", "KMEM0105",
+    Justification = "A MemCgroup is a managed object the GC keeps alive; ListLru.Add resolves the nearest online ancestor under the list lock, and Remove marks the cgroup offline before it reparents under that lock, so an entry can never be left on a removed cgroup's list.",
+    Scope = "member", Target = "~M:KmemGen.ListLru.ChargeTarget~KmemGen.MemCgroup")]

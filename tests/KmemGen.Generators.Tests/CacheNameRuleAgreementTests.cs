@@ -1,4 +1,3 @@
-using KmemGen;
 using KmemGen.Definitions;
 
 namespace KmemGen.Generators.Tests;

@@ -9,7 +9,7 @@ namespace KmemGen.Samples.Tests;
 [Collection(SerialCollection.Name)]
 public sealed class KmemMetricsTests
 {
-    private static readonly string[] InstrumentNames =
+    private static readonly string[] s_instrumentNames =
     [
         "kmemgen.cgroup.memory.usage", "kmemgen.cgroup.memory.limit", "kmemgen.cgroup.memory.high", "kmemgen.cgroup.memory.peak",
         "kmemgen.cgroup.memory.events", "kmemgen.slab.objects.active",
@@ -24,7 +24,7 @@ public sealed class KmemMetricsTests
         // KmemGen.AspNetCore's pool instruments share the meter's name; they appear once that assembly
         // is loaded (the gateway sample's tests load it) and are checked by its own tests.
         var core = recorder.Instruments.Values.Where(static i => !i.Name.StartsWith("kmemgen.memory_pool.", StringComparison.Ordinal)).ToList();
-        Assert.Equal(InstrumentNames.Order(StringComparer.Ordinal), core.Select(static i => i.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(s_instrumentNames.Order(StringComparer.Ordinal), core.Select(static i => i.Name).Order(StringComparer.Ordinal));
         Assert.All(core, i => Assert.True(i.IsObservable, i.Name));
         Assert.Equal("By", recorder.Instruments["kmemgen.cgroup.memory.usage"].Unit);
         Assert.Equal("By", recorder.Instruments["kmemgen.cgroup.memory.limit"].Unit);

@@ -41,7 +41,7 @@ public sealed class RenderingTests
     [InlineData(50, 4)]
     public void The_table_drops_the_least_needed_columns_to_fit_the_width(int width, int columns)
     {
-        IReadOnlyList<string> lines = TableRenderer.Tenants(Snapshot, width);
+        IReadOnlyList<string> lines = TableRenderer.Tenants(s_snapshot, width);
 
         Assert.All(lines, l => Assert.True(l.Length <= width, $"{l.Length} > {width}: {l}"));
         string[] header = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -84,7 +84,7 @@ public sealed class RenderingTests
     [Fact]
     public void A_terminal_too_narrow_even_for_the_essential_columns_gets_cut_lines()
     {
-        IReadOnlyList<string> lines = TableRenderer.Tenants(Snapshot, 30);
+        IReadOnlyList<string> lines = TableRenderer.Tenants(s_snapshot, 30);
 
         Assert.All(lines, l => Assert.Equal(30, l.Length));
         Assert.StartsWith("/tenants/tenant-0", lines[1]);
@@ -97,10 +97,10 @@ public sealed class RenderingTests
         int width = 80;
         var view = new LiveView(output, terminal: true, () => width);
 
-        view.Render(Snapshot);
+        view.Render(s_snapshot);
         int first = output.GetStringBuilder().Length;
         width = 50;
-        view.Render(Snapshot);
+        view.Render(s_snapshot);
 
         Assert.All(Visible(output.ToString()[..first]), l => Assert.True(l.Length < 80, $"{l.Length}: {l}"));
         Assert.Contains(Visible(output.ToString()[..first]), l => l.Length > 50);

@@ -124,7 +124,9 @@ internal sealed class ThrowSummaries
                 if (op is IInvocationOperation) return false;
                 if (op is IThrowOperation { Exception: { } thrown }
                     && (thrown is IConversionOperation c ? c.Operand : thrown).Type?.Name is "NotSupportedException" or "NotImplementedException")
+                {
                     stub = true;
+                }
             }
             return stub;
         }

@@ -33,6 +33,7 @@ internal static class MemoryMode
         Console.WriteLine("| allocator | object size | live bytes | RSS growth | reserved / live |");
         Console.WriteLine("|---|---:|---:|---:|---:|");
         foreach (int size in options.Sizes)
+        {
             foreach (AllocatorKind kind in options.Allocators)
             {
                 long live = (long)options.Live * size;
@@ -41,6 +42,7 @@ internal static class MemoryMode
                     : "skipped (see above) | -";
                 Console.WriteLine($"| {kind} | {size} | {live:N0} | {row} |");
             }
+        }
 
         if (options.OwnerLive == 0) return 0;
         Console.WriteLine();
@@ -51,6 +53,7 @@ internal static class MemoryMode
         (AllocatorKind Plain, AllocatorKind Accounted)[] pairs =
             [(AllocatorKind.SlabCache, AllocatorKind.SlabCacheAccounted), (AllocatorKind.Kmalloc, AllocatorKind.KmallocAccount)];
         foreach (int size in options.Sizes)
+        {
             foreach (var (plain, accounted) in pairs)
             {
                 long? p = Growth(plain, size, options.OwnerLive, options.Repeat);
@@ -58,6 +61,8 @@ internal static class MemoryMode
                 string perObject = p is null || a is null ? "-" : ((double)(a.Value - p.Value) / options.OwnerLive).ToString("F2", CultureInfo.InvariantCulture);
                 Console.WriteLine($"| {accounted} - {plain} | {size} | {p:N0} | {a:N0} | {perObject} |");
             }
+        }
+
         return 0;
     }
 

@@ -60,7 +60,13 @@ public unsafe class ReclaimCheckBenchmarks
     [Benchmark]
     public void CounterChargeAndUncharge()
     {
-        _objcg.TryCharge(BigCharge);
+        // The cgroup has no limit in this benchmark, so the charge always succeeds; a refusal would mean the
+        // setup is wrong, and then nothing is uncharged.
+        if (!_objcg.TryCharge(BigCharge))
+        {
+            throw new InvalidOperationException("CounterChargeAndUncharge: the unlimited benchmark cgroup refused a charge.");
+        }
+
         _objcg.Uncharge(BigCharge);
     }
 }

@@ -52,13 +52,19 @@ internal static class BenchmarkCsv
         bool quoted = false;
         foreach (char c in line)
         {
-            if (c == '"') quoted = !quoted;
+            if (c == '"')
+            {
+                quoted = !quoted;
+            }
             else if (c == ',' && !quoted)
             {
                 cells.Add(cell.ToString());
                 cell.Clear();
             }
-            else cell.Append(c);
+            else
+            {
+                cell.Append(c);
+            }
         }
         cells.Add(cell.ToString());
         return cells;

@@ -13,7 +13,7 @@ internal static class WorkloadReport
 {
     public const string Flag = "--summarize";
 
-    private static readonly (string Suite, string Title)[] Suites =
+    private static readonly (string Suite, string Title)[] s_suites =
     [
         (nameof(ImmediatePairBenchmarks), "(a) Immediate pair, ns per alloc+free pair"),
         (nameof(LiveBatchBenchmarks), "(b) Batches of N live objects, ns per pair"),
@@ -23,8 +23,8 @@ internal static class WorkloadReport
         (nameof(CacheScratchBenchmarks), "(f) cache-scratch, wall ns per iteration over all threads"),
     ];
 
-    private static readonly string[] ScalingSuites = [nameof(LarsonBenchmarks), nameof(OwnObjectsBenchmarks), nameof(CacheScratchBenchmarks)];
-    private static readonly string[] ScalingTargetSuites = [nameof(LarsonBenchmarks), nameof(OwnObjectsBenchmarks)];
+    private static readonly string[] s_scalingSuites = [nameof(LarsonBenchmarks), nameof(OwnObjectsBenchmarks), nameof(CacheScratchBenchmarks)];
+    private static readonly string[] s_scalingTargetSuites = [nameof(LarsonBenchmarks), nameof(OwnObjectsBenchmarks)];
     private const string Baseline = nameof(AllocatorKind.Mimalloc);
     private const string Slab = nameof(AllocatorKind.SlabCache);
     private const string SlabAccounted = nameof(AllocatorKind.SlabCacheAccounted);
@@ -43,7 +43,7 @@ internal static class WorkloadReport
             return 2;
         }
         var rows = new List<BenchmarkRow>();
-        foreach (var (suite, _) in Suites)
+        foreach (var (suite, _) in s_suites)
         {
             string path = Path.Combine(dir, $"KmemGen.Benchmarks.Workloads.{suite}-report.csv");
             if (File.Exists(path)) rows.AddRange(BenchmarkCsv.Read(path, suite));
@@ -54,7 +54,7 @@ internal static class WorkloadReport
             return 2;
         }
         var report = new Results(rows);
-        foreach (var (suite, title) in Suites.Where(s => report.Has(s.Suite))) PrintSuite(report, suite, title);
+        foreach (var (suite, title) in s_suites.Where(s => report.Has(s.Suite))) PrintSuite(report, suite, title);
         PrintScaling(report);
         PrintAccounted(report);
         PrintTargets(report);
@@ -88,7 +88,7 @@ internal static class WorkloadReport
 
     private static void PrintScaling(Results report)
     {
-        string[] suites = ScalingSuites.Where(report.Has).ToArray();
+        string[] suites = s_scalingSuites.Where(report.Has).ToArray();
         if (suites.Length == 0) return;
         string[] sizes = suites.SelectMany(s => report.Values(s, "Size")).Distinct().ToArray();
         Console.WriteLine("#### Two threads against one: throughput ratio 2T/1T = Mean(Threads=1) / Mean(Threads=2)");
@@ -106,11 +106,16 @@ internal static class WorkloadReport
         Console.WriteLine();
         Console.WriteLine("| shape | column | SlabCacheAccounted / SlabCache | KmallocAccount / Kmalloc |");
         Console.WriteLine("|---|---|---:|---:|");
-        foreach (var (suite, _) in Suites.Where(s => report.Has(s.Suite)))
+        foreach (var (suite, _) in s_suites.Where(s => report.Has(s.Suite)))
+        {
             foreach (Column c in report.Columns(suite))
+            {
                 Console.WriteLine($"| {Short(suite)} | {c.Label(report.SecondaryParameter(suite))} | " +
                     $"{Ratio(report.Ratio(suite, SlabAccounted, Slab, c))} | " +
                     $"{Ratio(report.Ratio(suite, nameof(AllocatorKind.KmallocAccount), nameof(AllocatorKind.Kmalloc), c))} |");
+            }
+        }
+
         Console.WriteLine();
     }
 
@@ -127,18 +132,24 @@ internal static class WorkloadReport
             ("accounted <= 1.10x unaccounted", SlabAccounted, Slab, 1.10, false),
         ];
         foreach (var (target, kind, over, limit, singleThread) in ratioTargets)
-            foreach (var (suite, _) in Suites.Where(s => report.Has(s.Suite)))
+        {
+            foreach (var (suite, _) in s_suites.Where(s => report.Has(s.Suite)))
             {
                 double?[] ratios = report.Columns(suite).Where(c => !singleThread || c.Threads is null or "1")
                     .Select(c => report.Ratio(suite, kind, over, c)).ToArray();
                 PrintTarget(target, suite, ratios, worstIsMax: true, limit);
             }
-        foreach (string suite in ScalingTargetSuites.Where(report.Has))
+        }
+
+        foreach (string suite in s_scalingTargetSuites.Where(report.Has))
+        {
             foreach (string kind in new[] { Slab, SlabAccounted })
             {
                 double?[] scaling = report.Values(suite, "Size").Select(z => report.Scaling(suite, kind, z)).ToArray();
                 PrintTarget($"2T >= 1.8x 1T, {kind}", suite, scaling, worstIsMax: false, limit: 1.80);
             }
+        }
+
         Console.WriteLine();
     }
 
@@ -168,7 +179,7 @@ internal static class WorkloadReport
 
     private sealed class Results(IReadOnlyList<BenchmarkRow> rows)
     {
-        private static readonly string[] SecondaryParameters = ["Live", "Threads"];
+        private static readonly string[] s_secondaryParameters = ["Live", "Threads"];
 
         public IReadOnlyList<string> Kinds { get; } =
             Enum.GetNames<AllocatorKind>().Where(k => rows.Any(r => r["Kind"] == k)).ToArray();
@@ -176,7 +187,7 @@ internal static class WorkloadReport
         public bool Has(string suite) => rows.Any(r => r.Suite == suite);
 
         public string? SecondaryParameter(string suite) =>
-            SecondaryParameters.FirstOrDefault(p => rows.Any(r => r.Suite == suite && r[p] is not null));
+            s_secondaryParameters.FirstOrDefault(p => rows.Any(r => r.Suite == suite && r[p] is not null));
 
         public IReadOnlyList<string> Values(string suite, string parameter) =>
             rows.Where(r => r.Suite == suite).Select(r => r[parameter]!).Distinct().OrderBy(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();

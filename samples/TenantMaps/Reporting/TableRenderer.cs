@@ -6,37 +6,37 @@ namespace KmemGen.Samples.TenantMaps.Reporting;
 /// <summary>Plain-text tables: the per-tenant table, a one-line summary, slabinfo.</summary>
 public static class TableRenderer
 {
-    private static readonly string[] Header =
+    private static readonly string[] s_header =
         ["cgroup", "usage", "max", "peak", "failcnt", "ev.max", "ev.oom", "slab", "maps", "entries", "updates", "ENOMEM"];
 
     /// <summary>
-    /// The columns a narrow terminal loses first, in order (indexes into <see cref="Header"/>): the ones
+    /// The columns a narrow terminal loses first, in order (indexes into <see cref="s_header"/>): the ones
     /// another column already implies (ev.oom follows ev.max here, maps and entries follow updates) go
     /// first; cgroup, usage, max and ENOMEM, which tell whether the flood was contained, always stay.
     /// </summary>
-    private static readonly int[] DropOrder = [6, 8, 9, 3, 5, 7, 4, 10];
+    private static readonly int[] s_dropOrder = [6, 8, 9, 3, 5, 7, 4, 10];
 
-    private static readonly string[] SlabInfoHeader = ["cache", "active_objs", "num_objs", "objsize", "objperslab", "pagesperslab", "slabs"];
+    private static readonly string[] s_slabInfoHeader = ["cache", "active_objs", "num_objs", "objsize", "objperslab", "pagesperslab", "slabs"];
 
     /// <summary>slabinfo's columns a narrow terminal loses first: the layout ones, then the totals; cache and active_objs stay.</summary>
-    private static readonly int[] SlabInfoDropOrder = [5, 4, 6, 2, 3];
+    private static readonly int[] s_slabInfoDropOrder = [5, 4, 6, 2, 3];
 
     /// <summary>
     /// One line per tenant, then the parent (their sum), under a header, at most <paramref name="maxWidth"/>
-    /// characters wide: columns are left out in <see cref="DropOrder"/> until the table fits, and if even
+    /// characters wide: columns are left out in <see cref="s_dropOrder"/> until the table fits, and if even
     /// the four essential ones do not, every line is cut at the width.
     /// </summary>
     public static IReadOnlyList<string> Tenants(RunSnapshot snapshot, int maxWidth = int.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxWidth);
-        List<string[]> cells = [Header];
+        List<string[]> cells = [s_header];
         foreach (TenantRow row in snapshot.Tenants)
         {
             cells.Add(Cells(row.Path + (row.Floods ? " (floods)" : ""), row));
         }
 
         cells.Add(Cells(snapshot.Parent.Path + " (all)", snapshot.Parent));
-        return Fit(cells, DropOrder, maxWidth);
+        return Fit(cells, s_dropOrder, maxWidth);
     }
 
     /// <summary>The redirected-output line: elapsed time and each tenant's usage, failcnt and refusals.</summary>
@@ -57,7 +57,7 @@ public static class TableRenderer
     public static IReadOnlyList<string> SlabInfo(IReadOnlyList<SlabInfoRow> rows, int maxWidth = int.MaxValue)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxWidth);
-        List<string[]> cells = [SlabInfoHeader];
+        List<string[]> cells = [s_slabInfoHeader];
         foreach (SlabInfoRow r in rows)
         {
             if (r.Objects == 0)
@@ -68,7 +68,7 @@ public static class TableRenderer
             cells.Add([r.Name, N(r.ActiveObjects), N(r.Objects), N(r.ObjectSize), N(r.ObjectsPerSlab), N(r.PagesPerSlab), N(r.Slabs)]);
         }
 
-        return Fit(cells, SlabInfoDropOrder, maxWidth);
+        return Fit(cells, s_slabInfoDropOrder, maxWidth);
     }
 
     /// <summary>

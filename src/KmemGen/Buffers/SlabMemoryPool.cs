@@ -109,18 +109,27 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
 
         ObjectDisposedException.ThrowIf(IsDisposed, this);
 
-        ObjCgroup? owner = _fixedOwner;
-        bool ownsReference = false;
-        if (Owner is null)
+        if (Owner is not null)
         {
-            owner = ObjCgroup.FromCurrent();
-            ownsReference = owner is not null;
+            return RentCharged(_fixedOwner, ownsReference: false);
         }
 
-        // Charge first, then allocate (the kernel's order for page charges): a refusal leaves no block.
+        // The current flow's handle: its reference is handed to the block (or dropped by RentCharged on failure).
+        ObjCgroup? current = ObjCgroup.FromCurrent();
+        return RentCharged(current, ownsReference: current is not null);
+    }
+
+    // Charge first, then allocate (the kernel's order for page charges): a refusal leaves no block. With
+    // ownsReference, the caller's reference on owner goes to the block, or is put here when no block is made.
+    private IMemoryOwner<byte> RentCharged([TransfersOwnership] ObjCgroup? owner, bool ownsReference)
+    {
         if (owner is not null && !owner.TryCharge(_source.ChargeSize))
         {
-            if (ownsReference) owner.Put();
+            if (ownsReference)
+            {
+                owner.Put();
+            }
+
             Interlocked.Increment(ref _refusals);
             throw MemcgHooks.ChargeFailure(ThreadContext.Current, _source.ChargeSize);
         }
@@ -133,7 +142,11 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
         catch
         {
             owner?.Uncharge(_source.ChargeSize);
-            if (ownsReference) owner!.Put();
+            if (ownsReference)
+            {
+                owner!.Put();
+            }
+
             throw;
         }
 

@@ -1,5 +1,4 @@
 using KmemGen.Internal;
-using KmemGen.Tests.Allocator;
 
 namespace KmemGen.Tests.Memcg;
 

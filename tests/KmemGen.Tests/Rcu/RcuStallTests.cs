@@ -1,5 +1,3 @@
-using KmemGen;
-
 namespace KmemGen.Tests.ReadCopyUpdate;
 
 /// <summary>
@@ -10,7 +8,7 @@ namespace KmemGen.Tests.ReadCopyUpdate;
 [Collection(RcuStallCollection.Name)]
 public sealed class RcuStallTests : IDisposable
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_generous = TimeSpan.FromSeconds(30);
 
     private readonly TimeSpan _timeoutBefore = Rcu.StallTimeout;
     private readonly StringWriter _log = new();
@@ -52,7 +50,7 @@ public sealed class RcuStallTests : IDisposable
 
         Rcu.Call(ran.Set);
 
-        Assert.True(ran.Wait(Generous), "the callback thread hung on a reader whose thread had exited");
+        Assert.True(ran.Wait(s_generous), "the callback thread hung on a reader whose thread had exited");
         Assert.True(Assert.Single(reports.Reports).ThreadExited);
     }
 
@@ -67,7 +65,7 @@ public sealed class RcuStallTests : IDisposable
         var sync = new Thread(Rcu.Synchronize) { IsBackground = true };
         sync.Start();
 
-        Assert.True(reports.First.Wait(Generous), "no stall was reported");
+        Assert.True(reports.First.Wait(s_generous), "no stall was reported");
         RcuStallEventArgs report = reports.Reports[0];
         Assert.False(report.ThreadExited);
         Assert.Equal("stuck reader", report.ThreadName);
@@ -79,7 +77,7 @@ public sealed class RcuStallTests : IDisposable
         Assert.True(sync.IsAlive);
 
         leave.Set();
-        Assert.True(sync.Join(Generous));
+        Assert.True(sync.Join(s_generous));
         stuck.Join();
     }
 
@@ -95,7 +93,7 @@ public sealed class RcuStallTests : IDisposable
 
         Assert.False(sync.Join(300));
         leave.Set();
-        Assert.True(sync.Join(Generous));
+        Assert.True(sync.Join(s_generous));
         slow.Join();
         Assert.Empty(reports.Reports);
     }
@@ -197,7 +195,7 @@ public sealed class RcuStallTests : IDisposable
             catch (Exception e) { failure = e; }
         }) { IsBackground = true };
         thread.Start();
-        bool returned = thread.Join(Generous);
+        bool returned = thread.Join(s_generous);
         if (failure is not null) throw new InvalidOperationException("the bounded call threw", failure);
         return returned;
     }

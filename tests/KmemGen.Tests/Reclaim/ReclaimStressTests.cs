@@ -111,8 +111,14 @@ public unsafe class ReclaimStressTests(ITestOutputHelper output)
                             int pick = rng.Next(10);
                             try
                             {
-                                if (pick < 6) cold.Add(cache.AllocCold());
-                                else if (pick < 7 && pinned.Count < MaxPinnedPerWorker) pinned.Add((nint)cache.Unreclaimable.Alloc(Gfp.Kernel));
+                                if (pick < 6)
+                                {
+                                    cold.Add(cache.AllocCold());
+                                }
+                                else if (pick < 7 && pinned.Count < MaxPinnedPerWorker)
+                                {
+                                    pinned.Add((nint)cache.Unreclaimable.Alloc(Gfp.Kernel));
+                                }
                                 else if (pick < 9 && cold.Count > 0)
                                 {
                                     int i = rng.Next(cold.Count);

@@ -170,7 +170,10 @@ public unsafe class BadFreeTable
                         Pointer = cache.Alloc();
                         for (int i = 0; i < _rest.Length; i++) _rest[i] = (nint)cache.Alloc();
                         void* first = Pointer;
-                        if (kind == BadPointer.SecondFreeOlderSlab) cache.Free(first);
+                        if (kind == BadPointer.SecondFreeOlderSlab)
+                        {
+                            cache.Free(first);
+                        }
                         else
                         {
                             TestCgroups.OnNewThread(() => cache.Free(first));

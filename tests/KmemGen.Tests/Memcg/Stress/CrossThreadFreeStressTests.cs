@@ -59,11 +59,14 @@ public unsafe class CrossThreadFreeStressTests(ITestOutputHelper output)
             while (Volatile.Read(ref done) < Producers || queues.Any(q => !q.IsEmpty))
             {
                 foreach (var q in queues)
+                {
                     while (q.TryDequeue(out var item))
                     {
                         if (item.Kmalloc) Kmalloc.Free((void*)item.Ptr);
                         else cache.Free((void*)item.Ptr);
                     }
+                }
+
                 Thread.Yield();
             }
             TestCgroups.DrainThisThread();
