@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs KmemGen from this checkout into a local folder feed, with a prerelease version no NuGet cache has
+# Packs KmemGen and KmemGen.AspNetCore from this checkout into a local folder feed, with a prerelease version no NuGet cache has
 # seen (<Version>-local.<UTC yyyyMMddHHmmss>), so a restore can never be served an older build of the same
 # version from ~/.nuget/packages. Prints how to use it; the last line is "version=<the version>".
 #
@@ -24,6 +24,7 @@ done
 mkdir -p "$feed"
 feed=$(cd "$feed" && pwd)
 project="$repo/src/KmemGen/KmemGen.csproj"
+aspnetcore_project="$repo/src/KmemGen.AspNetCore/KmemGen.AspNetCore.csproj"
 base_version=$(dotnet msbuild "$project" -nologo -getProperty:Version)
 version="$base_version-local.$(date -u +%Y%m%d%H%M%S)"
 if [ -e "$feed/KmemGen.$version.nupkg" ]; then
@@ -36,20 +37,23 @@ fi
 # version alone, so an up-to-date Release build is reused. The per-version nuspec goes to a temp folder.
 nuspec_dir=$(mktemp -d)
 trap 'rm -rf "$nuspec_dir"' EXIT
-pack_args=(pack "$project" -c Release --no-restore -o "$feed" "-p:PackageVersion=$version" "-p:NuspecOutputPath=$nuspec_dir/" -tl:off -nologo)
+pack_args=(-c Release --no-restore -o "$feed" "-p:PackageVersion=$version" "-p:NuspecOutputPath=$nuspec_dir/" -tl:off -nologo)
 if [ -n "$help_link_base" ]; then pack_args+=("-p:KmemGenHelpLinkBase=$help_link_base"); fi
-dotnet restore "$project" -tl:off -nologo
-dotnet "${pack_args[@]}"
+# KmemGen.AspNetCore is packed with the same version: its dependency on KmemGen then names this very build.
+dotnet restore "$aspnetcore_project" -tl:off -nologo
+dotnet pack "$project" "${pack_args[@]}"
+dotnet pack "$aspnetcore_project" "${pack_args[@]}"
 
 cat <<TEXT
 
-Packed KmemGen $version into $feed
+Packed KmemGen and KmemGen.AspNetCore $version into $feed
 
 In a project OUTSIDE this repository (inside it, the repository's Directory.Build.props and
 Directory.Packages.props - central package versions, warnings as errors - would apply to it too):
 
   dotnet nuget add source "$feed" --name kmemgen-local    # once per machine
   dotnet add package KmemGen --version $version
+  dotnet add package KmemGen.AspNetCore --version $version    # an ASP.NET Core server (docs/server.md)
 
 version=$version
 TEXT

@@ -1,24 +1,27 @@
 namespace KmemGen.Package.Tests.Infrastructure;
 
 /// <summary>
-/// A fresh console app, outside the repository, that references KmemGen from the private feed only.
-/// Restored once; each test rewrites its sources, .editorconfig and project properties, then builds.
+/// A fresh console app, outside the repository, that references KmemGen (or, as a web app,
+/// KmemGen.AspNetCore) from the private feed only. Restored once; each test rewrites its sources,
+/// .editorconfig and project properties, then builds.
 /// </summary>
 public sealed class ConsumerProject
 {
-    private static readonly TimeSpan s_restoreTimeout = TimeSpan.FromMinutes(3);
-    private static readonly TimeSpan s_buildTimeout = TimeSpan.FromMinutes(3);
-    private static readonly TimeSpan s_runTimeout = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan s_restoreTimeout = TimeSpan.FromMinutes(6);
+    private static readonly TimeSpan s_buildTimeout = TimeSpan.FromMinutes(6);
+    private static readonly TimeSpan s_runTimeout = TimeSpan.FromMinutes(2);
 
     public const string ProjectName = "Consumer";
 
     private readonly string _packageVersion;
+    private readonly bool _aspNetCore;
     private readonly Dictionary<string, string> _environment;
 
-    private ConsumerProject(string directory, string packagesDirectory, string packageVersion)
+    private ConsumerProject(string directory, string packagesDirectory, string packageVersion, bool aspNetCore)
     {
         Directory = directory;
         _packageVersion = packageVersion;
+        _aspNetCore = aspNetCore;
         _environment = new Dictionary<string, string> { ["NUGET_PACKAGES"] = packagesDirectory };
     }
 
@@ -27,18 +30,20 @@ public sealed class ConsumerProject
     /// <summary>What every process run on the consumer needs: its own NUGET_PACKAGES.</summary>
     public IReadOnlyDictionary<string, string> Environment => _environment;
 
-    public static async Task<ConsumerProject> CreateAsync(string directory, string feedDirectory, string packagesDirectory, string packageVersion)
+    /// <summary>Creates and restores the project; <paramref name="aspNetCore"/> makes it a web app
+    /// (Microsoft.NET.Sdk.Web) referencing KmemGen.AspNetCore only, so KmemGen must come with it.</summary>
+    public static async Task<ConsumerProject> CreateAsync(string directory, string feedDirectory, string packagesDirectory, string packageVersion, bool aspNetCore = false)
     {
         System.IO.Directory.CreateDirectory(directory);
-        var project = new ConsumerProject(directory, packagesDirectory, packageVersion);
+        var project = new ConsumerProject(directory, packagesDirectory, packageVersion, aspNetCore);
 
         // Empty Directory.Build.* files stop MSBuild's upward search, so nothing in a parent of the temp
         // folder can configure the consumer: it sees only what the package brings.
         project.Write("Directory.Build.props", "<Project />\n");
         project.Write("Directory.Build.targets", "<Project />\n");
         project.Write("Directory.Packages.props", "<Project />\n");
-        // The private feed serves KmemGen and only KmemGen (source mapping); everything else would come from
-        // the normal feed.
+        // The private feed serves KmemGen's packages and only those (source mapping); everything else would
+        // come from the normal feed.
         project.Write("nuget.config", $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
@@ -50,6 +55,7 @@ public sealed class ConsumerProject
               <packageSourceMapping>
                 <packageSource key="kmemgen-e2e">
                   <package pattern="KmemGen" />
+                  <package pattern="KmemGen.*" />
                 </packageSource>
                 <packageSource key="nuget.org">
                   <package pattern="*" />
@@ -63,7 +69,7 @@ public sealed class ConsumerProject
         ProcessResult restore = await project.DotNetAsync(["restore", "-tl:off", "--disable-build-servers"], s_restoreTimeout);
         if (!restore.Succeeded)
         {
-            throw new InvalidOperationException($"Restoring the consumer project against KmemGen {packageVersion} failed.\n" + restore.Describe());
+            throw new InvalidOperationException($"Restoring the consumer project against {project.PackageId} {packageVersion} failed.\n" + restore.Describe());
         }
 
         return project;
@@ -82,7 +88,7 @@ public sealed class ConsumerProject
 
         File.Delete(Path.Combine(Directory, ".editorconfig"));
         Write($"{ProjectName}.csproj", $"""
-            <Project Sdk="Microsoft.NET.Sdk">
+            <Project Sdk="{(_aspNetCore ? "Microsoft.NET.Sdk.Web" : "Microsoft.NET.Sdk")}">
               <PropertyGroup>
                 <OutputType>Exe</OutputType>
                 <TargetFramework>net10.0</TargetFramework>
@@ -92,11 +98,14 @@ public sealed class ConsumerProject
                 {extraProperties}
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="KmemGen" Version="{_packageVersion}" />
+                <PackageReference Include="{PackageId}" Version="{_packageVersion}" />
               </ItemGroup>
             </Project>
             """);
     }
+
+    /// <summary>The one package the project references.</summary>
+    public string PackageId => _aspNetCore ? "KmemGen.AspNetCore" : "KmemGen";
 
     public void Write(string relativePath, string content) =>
         File.WriteAllText(Path.Combine(Directory, relativePath), content);

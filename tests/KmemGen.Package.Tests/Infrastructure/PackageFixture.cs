@@ -7,7 +7,7 @@ namespace KmemGen.Package.Tests.Infrastructure;
 /// </summary>
 public sealed class PackageFixture : IAsyncLifetime
 {
-    // Restore and pack, while `dotnet test KmemGen.sln` runs the other test projects on the same 2 cores: 4 minutes
+    // Restore and pack (two packages), while `dotnet test KmemGen.sln` runs the other test projects on the same 2 cores: 4 minutes
     // proved too short there.
     private static readonly TimeSpan s_packTimeout = TimeSpan.FromMinutes(10);
 
@@ -36,6 +36,8 @@ public sealed class PackageFixture : IAsyncLifetime
 
     public string PackagePath => Path.Combine(FeedDirectory, $"KmemGen.{Version}.nupkg");
 
+    public string AspNetCorePackagePath => Path.Combine(FeedDirectory, $"KmemGen.AspNetCore.{Version}.nupkg");
+
     public string SymbolPackagePath => Path.Combine(FeedDirectory, $"KmemGen.{Version}.snupkg");
 
     public ProcessResult? PackResult { get; private set; }
@@ -43,6 +45,13 @@ public sealed class PackageFixture : IAsyncLifetime
     public ConsumerProject Consumer => _consumer ?? throw new InvalidOperationException("The fixture was not initialized.");
 
     private ConsumerProject? _consumer;
+    private Task<ConsumerProject>? _aspNetCoreConsumer;
+
+    /// <summary>A web app that references KmemGen.AspNetCore only, restored on first use (in its own folder).</summary>
+    public Task<ConsumerProject> AspNetCoreConsumerAsync() =>
+        _aspNetCoreConsumer ??= ConsumerProject.CreateAsync(
+            Path.Combine(WorkRoot, "web-consumer"), FeedDirectory, PackagesDirectory, Version, aspNetCore: true);
+
     private readonly Dictionary<string, Task<ProcessResult>> _scenarios = new(StringComparer.Ordinal);
 
     /// <summary>
@@ -72,7 +81,7 @@ public sealed class PackageFixture : IAsyncLifetime
             s_packTimeout);
         const string VersionLine = "version=";
         _version = PackResult.Output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith(VersionLine, StringComparison.Ordinal))?[VersionLine.Length..];
-        if (!PackResult.Succeeded || _version is null || !File.Exists(PackagePath))
+        if (!PackResult.Succeeded || _version is null || !File.Exists(PackagePath) || !File.Exists(AspNetCorePackagePath))
         {
             throw new InvalidOperationException($"eng/pack-local.sh --feed {FeedDirectory} failed.\n" + PackResult.Describe());
         }
