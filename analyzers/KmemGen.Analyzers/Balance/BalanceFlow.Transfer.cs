@@ -56,6 +56,18 @@ internal sealed partial class BalanceFlow
                 if (site.IsBranch || site.Kind == AcquireKind.NonNull) continue; // applied on the edge / at the assignment
                 var st = state[site.Key];
                 ulong bit = site.Mask;
+                if ((st.Flags & HoldFlags.Cond) != 0 && st.CondLent)
+                {
+                    if (site.Kind == AcquireKind.Unconditional && site.Cond is null)
+                    {
+                        // `var suspended = e.TrySuspend(); ... e.Resume();`: where it was given back this takes it again;
+                        // where it was not, this is a second hold of ours: held exactly when the flag is false.
+                        state = state.Set(site.Key, new KeyState(HoldFlags.Cond | (st.Flags & ~HoldFlags.Cond), bit, st.Dirty & ~bit, st.Cond, false, !st.CondNegated));
+                        continue;
+                    }
+                    // `if (suspended) e.Resume();` takes back what the flag says was given back; under any other guard, either.
+                    st = SameGuard(site.Cond, site.CondNegated, st) ? st.CondTrueLent() : st.DropCond();
+                }
                 if (site.Kind == AcquireKind.Try)
                     st = site.Cond is not null ? st.WithCond(site.Cond, nonNull: false, bit) : st.With(HoldFlags.Held | HoldFlags.Unheld, bit);
                 else if ((st.Flags & HoldFlags.Lent) != 0)
@@ -65,6 +77,15 @@ internal sealed partial class BalanceFlow
                 state = state.Set(site.Key, st.WithDirty(st.Dirty & ~bit));
             }
             return state;
+        }
+
+        if (_m.CondReleasesOf(invocation) is { } conditional)
+        {
+            foreach (var (key, flag) in conditional)
+            {
+                // Only the caller's hold, untouched so far, is tracked through the flag; anything else stays as it was.
+                if (state[key].Flags == HoldFlags.Entry) state = state.Set(key, state[key].WithCondLent(flag));
+            }
         }
 
         var own = _m.Symbols.Get(ImplementationOf(invocation));
@@ -146,6 +167,11 @@ internal sealed partial class BalanceFlow
         var st = state[key];
         if (st.Flags == HoldFlags.Null) return state;
         NoteRelease(key, invocation);
+        if ((st.Flags & HoldFlags.Cond) != 0 && st.CondLent)
+        {
+            var blockGuard = _m.GuardOf(ctx.Block);
+            st = SameGuard(blockGuard.Local, blockGuard.Negated, st) ? st.CondTrueLent() : st.DropCond();
+        }
         // `if (taken) e.Suspend();`: under the guard that the acquire had, what is released is that acquire.
         if ((st.Flags & HoldFlags.Cond) != 0 && _m.GuardOf(ctx.Block) is { Local: { } guard } g
             && SymbolEqualityComparer.Default.Equals(guard, st.Cond) && g.Negated == st.CondNegated)
@@ -162,10 +188,12 @@ internal sealed partial class BalanceFlow
                     : "was already released" + OtherReleases(key, invocation) + " or never acquired on the paths reaching it";
                 _findings.UnbalancedRelease(invocation, _m.Keys[key].Resource, why);
             }
-            else if ((st.Flags & HoldFlags.Held) != 0 && (st.Flags & HoldFlags.Entry) != 0 && (st.Flags & HoldFlags.Cond) == 0 && !SeesFlag(invocation, key))
+            else if ((st.Flags & HoldFlags.Entry) != 0 && ((st.Flags & HoldFlags.Cond) == 0 ? (st.Flags & HoldFlags.Held) != 0 : DisjunctionHeld(st, key))
+                     && !SeesFlag(invocation, key))
             {
                 // The caller's hold reaches here on some paths and ours on others: on the first this gives back what
-                // the caller had (net below zero), on the second what we took.
+                // the caller had (net below zero), on the second what we took. (Ours only when the disjunction's bool
+                // says so is the same, for a release not under that bool.)
                 _findings.UnbalancedRelease(invocation, _m.Keys[key].Resource,
                     "was not acquired on some paths reaching it (" + Lines(_m.SitesByKey[key].Select(x => (IOperation)x.Invocation)) + " acquires it on the others)");
             }
@@ -183,6 +211,21 @@ internal sealed partial class BalanceFlow
         if ((st.Flags & HoldFlags.Escaped) != 0) flags |= HoldFlags.Escaped;
         return state.Set(key, st.With(flags, 0));
     }
+
+    /// <summary>`if (c || x.TryLock())` left the key held exactly when c says so (a branch site's guard), else the caller's.</summary>
+    private bool DisjunctionHeld(KeyState st, int key)
+    {
+        if (st.CondLent || st.CondIsNonNull) return false;
+        foreach (var site in _m.SitesByKey[key])
+        {
+            if ((st.Sites & site.Mask) != 0 && site.IsBranch && site.Cond is not null) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The block runs only where the key's condition holds: its guard is that bool with the same sense.</summary>
+    private static bool SameGuard(ISymbol? guard, bool negated, KeyState st)
+        => guard is not null && SymbolEqualityComparer.Default.Equals(guard, st.Cond) && negated == st.CondNegated;
 
     /// <summary>The release is passed by ref a variable the acquire of this key took by ref (and so its flag).</summary>
     private bool SeesFlag(IInvocationOperation release, int key)
@@ -241,6 +284,8 @@ internal sealed partial class BalanceFlow
             }
             return state;
         }
+        // `suspended = e.TrySuspend()`: the call just tied the key to this flag; the write is not a stale condition.
+        if (value is IInvocationOperation released && _m.CondReleasesOf(released) is not null) return state;
         var target = assignment.Target;
         state = Written(state, FlowOperations.WrittenSymbol(target), killCond: true);
         // Storing what holds a resource into a field, property, array or indexer hands it over.

@@ -173,7 +173,9 @@ internal sealed partial class BalanceFlow
                 whenFalse = state;
                 foreach (var site in sites)
                 {
-                    whenTrue = whenTrue.Set(site.Key, whenTrue[site.Key].With(HoldFlags.Held, site.Mask).WithDirty(whenTrue[site.Key].Dirty & ~site.Mask));
+                    // `if (callerHolds || TryLock())`: ours exactly when the disjunction's first operand was false.
+                    var held = site.Cond is not null ? whenTrue[site.Key].WithCond(site.Cond, nonNull: false, site.Mask, site.CondNegated) : whenTrue[site.Key].With(HoldFlags.Held, site.Mask);
+                    whenTrue = whenTrue.Set(site.Key, held.WithDirty(whenTrue[site.Key].Dirty & ~site.Mask));
                     // A failed Try acquired nothing: whatever we believed the holder held before, a release now is a bug.
                     whenFalse = whenFalse.Set(site.Key, whenFalse[site.Key].With(HoldFlags.Unheld, 0));
                 }
@@ -254,13 +256,39 @@ internal sealed partial class BalanceFlow
             }
             else if (region.Kind == ControlFlowRegionKind.TryAndCatch)
             {
-                FeedHandlers(run, child, state);
+                FeedHandlers(run, child, explicitThrow ? state : Caught(state, thrower, report));
                 return unchanged;
             }
         }
         if (report) ObserveExit(state, null, explicitThrow ? ExitKind.Throw : ExitKind.Exception, thrower);
         return unchanged;
     }
+
+    /// <summary>
+    /// A call threw into a catch with something held: on the paths the handler starts, what is held is held only
+    /// because of that exception (an explicit throw is the code's own control flow, not marked).
+    /// </summary>
+    private FlowState Caught(FlowState state, IOperation? thrower, bool report)
+    {
+        for (int k = 0; k < state.Count; k++)
+        {
+            var st = state[k];
+            if (!st.MayBeHeld || st.Sites == 0) continue;
+            if (report)
+            {
+                for (ulong sites = st.Sites & ~st.Caught; sites != 0; sites &= sites - 1)
+                {
+                    int site = _m.SitesByKey[k][TrailingZeros(sites)].Index;
+                    if (!_caughtThrowers.ContainsKey(site)) _caughtThrowers.Add(site, thrower);
+                }
+            }
+            state = state.Set(k, st.WithCaught(st.Sites));
+        }
+        return state.Freeze();
+    }
+
+    /// <summary>Per acquire site, the first call whose exception a catch swallowed while the site was held.</summary>
+    private readonly Dictionary<int, IOperation?> _caughtThrowers = new();
 
     private static void FeedHandlers(Run run, ControlFlowRegion tryRegion, FlowState state)
     {
@@ -307,7 +335,7 @@ internal sealed partial class BalanceFlow
             if (error || _m.Strict[k] && !_m.MethodAcquires.Contains(key.Resource))
             {
                 // smatch check_unwind: on an error exit everything taken must be given back; our own locals always.
-                if (st.MayBeHeld) ReportLeak(k, st.Sites, kind, where);
+                if (st.MayBeHeld) ReportLeak(k, st.Sites, st.Caught, kind, where);
                 continue;
             }
             // A parameter, field or this on a success exit: it may keep what it took, but every success exit must
@@ -316,23 +344,29 @@ internal sealed partial class BalanceFlow
             // A value-returning method whose returned value this exit does not show (a return leaving a try region
             // through a capture) cannot be told success from error: not judged.
             if (returned is null && _m.Method is { ReturnsVoid: false, MethodKind: not MethodKind.Constructor }) continue;
-            if (!_successExits.TryGetValue(k, out var exits)) _successExits.Add(k, exits = new List<(ulong, bool, IOperation?)>());
-            exits.Add((st.MayBeHeld ? st.Sites : 0, st.MayBeGivenBack, where));
+            if (!_successExits.TryGetValue(k, out var exits)) _successExits.Add(k, exits = new List<(ulong, ulong, bool, IOperation?)>());
+            exits.Add((st.MayBeHeld ? st.Sites : 0, st.MayBeHeld ? st.Caught : 0, st.MayBeGivenBack, where));
         }
     }
 
-    private void ReportLeak(int key, ulong sites, ExitKind kind, IOperation? where)
+    /// <summary>
+    /// Reports the leak of <paramref name="sites"/> at an exit; those of <paramref name="caught"/> reach it only through a
+    /// swallowed exception: they leak if the call that threw does (KMEM0202), which is where the fix goes.
+    /// </summary>
+    private void ReportLeak(int key, ulong sites, ulong caught, ExitKind kind, IOperation? where)
     {
         for (; sites != 0; sites &= sites - 1)
         {
-            int site = _m.SitesByKey[key][TrailingZeros(sites)].Index;
-            if (kind == ExitKind.Exception) _findings.LeakOnException(site, where);
+            int bit = TrailingZeros(sites);
+            int site = _m.SitesByKey[key][bit].Index;
+            if ((caught & (1UL << bit)) != 0 && _caughtThrowers.TryGetValue(site, out var thrower)) _findings.LeakOnException(site, thrower);
+            else if (kind == ExitKind.Exception) _findings.LeakOnException(site, where);
             else _findings.Leak(site, where);
         }
     }
 
-    /// <summary>Success exits of each non-local holder: what it may still hold there, whether some path gave it back.</summary>
-    private readonly Dictionary<int, List<(ulong Kept, bool GivenBack, IOperation? Where)>> _successExits = new();
+    /// <summary>Success exits of each non-local holder: what it may still hold there (only through a caught exception), whether some path gave it back.</summary>
+    private readonly Dictionary<int, List<(ulong Kept, ulong Caught, bool GivenBack, IOperation? Where)>> _successExits = new();
 
     /// <summary>Exits that keep while others (or other paths to the same exit) give back leak: they are named.</summary>
     private void JudgeSuccessExits()
@@ -344,7 +378,7 @@ internal sealed partial class BalanceFlow
             if (!anyKept || !anyGivenBack) continue;
             foreach (var exit in pair.Value)
             {
-                if (exit.Kept != 0) ReportLeak(pair.Key, exit.Kept, ExitKind.Normal, exit.Where);
+                if (exit.Kept != 0) ReportLeak(pair.Key, exit.Kept, exit.Caught, ExitKind.Normal, exit.Where);
             }
         }
     }

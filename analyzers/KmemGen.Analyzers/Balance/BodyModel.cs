@@ -92,6 +92,11 @@ internal sealed class BodyModel
     /// </summary>
     public Dictionary<ISymbol, List<int>> KeysByFlagRoot { get; } = new(SymbolEqualityComparer.Default);
 
+    /// <summary>`var suspended = e.TrySuspend();`: calls that give back a tracked key exactly when the bool they store is true.</summary>
+    private readonly Dictionary<IOperation, List<(int Key, ILocalSymbol Flag)>> _condReleases = new();
+
+    public List<(int Key, ILocalSymbol Flag)>? CondReleasesOf(IOperation op) => _condReleases.TryGetValue(op, out var list) ? list : null;
+
     public int KeyOf(string resource, ISymbol? holder)
         => holder is not null && _keyIndex.TryGetValue(new ResourceKey(resource, holder), out var i) ? i : -1;
 
@@ -121,7 +126,7 @@ internal sealed class BodyModel
                 var branchCall = block.ConditionKind != ControlFlowConditionKind.None
                     ? FlowOperations.UnwrapNot(block.BranchValue, out _) as IInvocationOperation
                     : null;
-                model.CollectAcquires(block.BranchValue, branchCall, pending, poisoned, guard);
+                model.CollectAcquires(block.BranchValue, branchCall, pending, poisoned, branchCall is null ? guard : model.DisjunctionGuard(block, guard));
             }
         }
 
@@ -160,7 +165,42 @@ internal sealed class BodyModel
             if (!model._sitesByOperation.TryGetValue(p.Invocation, out var list)) model._sitesByOperation.Add(p.Invocation, list = new List<AcquireSite>());
             list.Add(site);
         }
-        return model.Sites.Count == 0 ? null : model;
+        if (model.Sites.Count == 0) return null;
+        foreach (var block in graph.Blocks)
+        {
+            foreach (var op in block.Operations) model.CollectConditionalReleases(op, captured);
+        }
+        return model;
+    }
+
+    /// <summary>
+    /// `var suspended = e.TrySuspend();` where TrySuspend is not annotated but its body gives back the receiver's
+    /// resource exactly when it returns true (<see cref="OwnershipSymbols.ReleasesWhenTrue"/>): the local says whether
+    /// the caller's hold was given back.
+    /// </summary>
+    private void CollectConditionalReleases(IOperation root, ISet<ISymbol> captured)
+    {
+        foreach (var op in root.DescendantsAndSelf())
+        {
+            if (op is not ISimpleAssignmentOperation { Target: ILocalReferenceOperation { Local: { Type.SpecialType: SpecialType.System_Boolean } flag } } assignment
+                || captured.Contains(flag)
+                || FlowOperations.Unwrap(assignment.Value, Captures) is not IInvocationOperation call
+                || Symbols.Get(call.TargetMethod).IsAnnotated)
+            {
+                continue;
+            }
+            var resources = Symbols.ReleasesWhenTrue(call.TargetMethod);
+            if (resources.IsEmpty) continue;
+            var holder = FlowOperations.CallHolder(call, Captures);
+            foreach (var resource in resources)
+            {
+                int key = KeyOf(resource, holder);
+                if (key < 0) continue;
+                if (!_condReleases.TryGetValue(call, out var list)) _condReleases.Add(call, list = new List<(int, ILocalSymbol)>());
+                list.Add((key, flag));
+                AddTo(KeysByCond, flag, key);
+            }
+        }
     }
 
     private static void AddTo<T>(Dictionary<ISymbol, List<T>> map, ISymbol symbol, T value)
@@ -209,6 +249,31 @@ internal sealed class BodyModel
         return (flag, value == negated);
     }
 
+    /// <summary>
+    /// `if (callerHolds || TryLock())`: the Try in <paramref name="block"/> is reached only where the bool tested before it
+    /// has one value, and the test's other edge goes where the Try's success does. There the lock is ours exactly when
+    /// that bool has the value that led to the Try (else the caller's): the Try's guard, or none for any other shape.
+    /// </summary>
+    internal (ISymbol? Local, bool Negated) DisjunctionGuard(BasicBlock block, (ISymbol? Local, bool Negated) guard)
+    {
+        if (guard.Local is null || block.Predecessors.Length != 1 || block.BranchValue is null) return default;
+        var edge = block.Predecessors[0];
+        var source = edge.Source;
+        if (source.ConditionKind == ControlFlowConditionKind.None || source.BranchValue is null) return default;
+        var tested = FlowOperations.Unwrap(FlowOperations.UnwrapNot(source.BranchValue, out _), Captures);
+        if (tested is not (ILocalReferenceOperation or IParameterReferenceOperation)) return default;
+        var other = edge.IsConditionalSuccessor ? source.FallThroughSuccessor : source.ConditionalSuccessor;
+        FlowOperations.UnwrapNot(block.BranchValue, out bool negated);
+        var acquired = (block.ConditionKind == ControlFlowConditionKind.WhenTrue) != negated ? block.ConditionalSuccessor : block.FallThroughSuccessor;
+        if (other is not { Semantics: ControlFlowBranchSemantics.Regular, Destination: { } otherDestination }
+            || acquired is not { Semantics: ControlFlowBranchSemantics.Regular, Destination: { } acquiredDestination }
+            || !ReferenceEquals(otherDestination, acquiredDestination))
+        {
+            return default;
+        }
+        return guard;
+    }
+
     /// <summary>`{ prot = true; e.Resume(); }`: the block sets a bool local to true next to the acquire.</summary>
     private static (ISymbol? Local, bool Negated) SetTrueIn(BasicBlock block)
     {
@@ -255,6 +320,12 @@ internal sealed class BodyModel
                 if (own.Kind == AcquireKind.Try && !isBranch && parent is ISimpleAssignmentOperation { Target: ILocalReferenceOperation flag } && flag.Local.Type.SpecialType == SpecialType.System_Boolean)
                 {
                     cond = flag.Local;
+                }
+                else if (own.Kind == AcquireKind.Try && isBranch)
+                {
+                    // The guard of a Try that is a branch condition is its disjunction's (DisjunctionGuard), or none.
+                    cond = guard.Local;
+                    negated = guard.Negated;
                 }
                 else if (own.Kind == AcquireKind.Unconditional)
                 {

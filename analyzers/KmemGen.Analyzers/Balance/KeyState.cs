@@ -31,9 +31,11 @@ internal enum HoldFlags : byte
 /// <summary>Per resource instance: flags, the acquire sites that may still be held, and the Cond it hinges on.</summary>
 internal readonly struct KeyState : IEquatable<KeyState>
 {
-    public KeyState(HoldFlags flags, ulong sites, ulong dirty, ISymbol? cond, bool condIsNonNull, bool condNegated = false)
+    public KeyState(HoldFlags flags, ulong sites, ulong dirty, ISymbol? cond, bool condIsNonNull, bool condNegated = false, ulong caught = 0, bool condLent = false)
     {
         CondNegated = condNegated;
+        Caught = caught & sites;
+        CondLent = condLent;
         Flags = flags;
         Sites = sites;
         Dirty = dirty;
@@ -50,11 +52,21 @@ internal readonly struct KeyState : IEquatable<KeyState>
     public bool CondIsNonNull { get; }
     /// <summary>Held exactly when the bool <see cref="Cond"/> is false (`if (!isProtected) e.Resume();`).</summary>
     public bool CondNegated { get; }
+    /// <summary>
+    /// Of <see cref="Sites"/>, those still held here only on paths where a call threw while they were held and a catch
+    /// swallowed the exception: a leak of those is the exception's (KMEM0202), not the normal path's.
+    /// </summary>
+    public ulong Caught { get; }
+    /// <summary>
+    /// With <see cref="HoldFlags.Cond"/>: what hinges on the condition is not a hold of ours but the caller's hold given
+    /// back (`var suspended = e.TrySuspend();`): <see cref="HoldFlags.Lent"/> exactly when it is true.
+    /// </summary>
+    public bool CondLent { get; }
 
-    public bool MayBeHeld => (Flags & (HoldFlags.Held | HoldFlags.Cond)) != 0;
+    public bool MayBeHeld => (Flags & HoldFlags.Held) != 0 || (Flags & HoldFlags.Cond) != 0 && !CondLent;
 
     /// <summary>Some path reaching here gave back (or never took) what it has: net zero or below for this method.</summary>
-    public bool MayBeGivenBack => (Flags & (HoldFlags.Released | HoldFlags.Entry | HoldFlags.Lent)) != 0;
+    public bool MayBeGivenBack => (Flags & (HoldFlags.Released | HoldFlags.Entry | HoldFlags.Lent)) != 0 || (Flags & HoldFlags.Cond) != 0 && CondLent;
 
     /// <summary>Flags that, joined with a Cond, would make the condition meaningless.</summary>
     private const HoldFlags NotOurs = HoldFlags.Held | HoldFlags.Cond;
@@ -67,12 +79,23 @@ internal readonly struct KeyState : IEquatable<KeyState>
     }
 
     public KeyState With(HoldFlags flags, ulong sites) => new(flags, sites, Dirty, null, false);
-    public KeyState WithDirty(ulong dirty) => new(Flags, Sites, dirty, Cond, CondIsNonNull, CondNegated);
+    public KeyState WithDirty(ulong dirty) => new(Flags, Sites, dirty, Cond, CondIsNonNull, CondNegated, Caught, CondLent);
+    public KeyState WithCaught(ulong caught) => new(Flags, Sites, Dirty, Cond, CondIsNonNull, CondNegated, caught, CondLent);
     public KeyState WithCond(ISymbol cond, bool nonNull, ulong sites, bool negated = false) => new(HoldFlags.Cond, sites, Dirty, cond, nonNull, negated);
 
-    /// <summary>Forgets the condition: held or not, we no longer know which.</summary>
+    /// <summary>The caller's hold given back exactly when the bool <paramref name="cond"/> is true; otherwise as it is now.</summary>
+    public KeyState WithCondLent(ISymbol cond) => new(HoldFlags.Cond | (Flags & ~HoldFlags.Cond), 0, Dirty, cond, false, false, 0, condLent: true);
+
+    /// <summary>The path where a <see cref="CondLent"/> condition is true: the caller's hold is given back.</summary>
+    public KeyState CondTrueLent() => new(HoldFlags.Lent | (Flags & HoldFlags.Escaped), 0, Dirty, null, false);
+
+    /// <summary>Forgets the condition: held or not (given back or not), we no longer know which.</summary>
     public KeyState DropCond()
-        => (Flags & HoldFlags.Cond) == 0 ? this : new((Flags & ~HoldFlags.Cond) | HoldFlags.Held | HoldFlags.Unheld, Sites, Dirty, null, false);
+    {
+        if ((Flags & HoldFlags.Cond) == 0) return this;
+        if (CondLent) return new((Flags & ~HoldFlags.Cond) | HoldFlags.Lent, 0, Dirty, null, false);
+        return new((Flags & ~HoldFlags.Cond) | HoldFlags.Held | HoldFlags.Unheld, Sites, Dirty, null, false, false, Caught);
+    }
 
     public static KeyState Join(KeyState a, KeyState b)
     {
@@ -82,25 +105,34 @@ internal readonly struct KeyState : IEquatable<KeyState>
         // "Held iff c" joined with a path that holds nothing of ours (c false there: the Try failed, o is null, the
         // guard was false) is still "held iff c, else that": keeps `var o = FromCurrent(); ... o?.Put();` and
         // `if (taken) e.Resume(); ... if (taken) e.Suspend();` precise.
-        if ((a.Flags & HoldFlags.Cond) != 0 && (b.Flags & NotOurs) == 0) return new KeyState(a.Flags | (b.Flags & ~HoldFlags.Null), a.Sites, a.Dirty | b.Dirty, a.Cond, a.CondIsNonNull, a.CondNegated);
-        if ((b.Flags & HoldFlags.Cond) != 0 && (a.Flags & NotOurs) == 0) return new KeyState(b.Flags | (a.Flags & ~HoldFlags.Null), b.Sites, a.Dirty | b.Dirty, b.Cond, b.CondIsNonNull, b.CondNegated);
+        if ((a.Flags & HoldFlags.Cond) != 0 && (b.Flags & NotOurs) == 0) return new KeyState(a.Flags | (b.Flags & ~HoldFlags.Null), a.Sites, a.Dirty | b.Dirty, a.Cond, a.CondIsNonNull, a.CondNegated, JoinCaught(a, b), a.CondLent);
+        if ((b.Flags & HoldFlags.Cond) != 0 && (a.Flags & NotOurs) == 0) return new KeyState(b.Flags | (a.Flags & ~HoldFlags.Null), b.Sites, a.Dirty | b.Dirty, b.Cond, b.CondIsNonNull, b.CondNegated, JoinCaught(a, b), b.CondLent);
         bool sameCond = (a.Flags & HoldFlags.Cond) != 0 && (b.Flags & HoldFlags.Cond) != 0
-                        && SymbolEqualityComparer.Default.Equals(a.Cond, b.Cond) && a.CondIsNonNull == b.CondIsNonNull && a.CondNegated == b.CondNegated;
+                        && SymbolEqualityComparer.Default.Equals(a.Cond, b.Cond) && a.CondIsNonNull == b.CondIsNonNull && a.CondNegated == b.CondNegated
+                        && a.CondLent == b.CondLent;
         if (!sameCond)
         {
             a = a.DropCond();
             b = b.DropCond();
         }
-        return new KeyState(a.Flags | b.Flags, a.Sites | b.Sites, a.Dirty | b.Dirty, sameCond ? a.Cond : null, sameCond && a.CondIsNonNull, sameCond && a.CondNegated);
+        return new KeyState(a.Flags | b.Flags, a.Sites | b.Sites, a.Dirty | b.Dirty, sameCond ? a.Cond : null, sameCond && a.CondIsNonNull, sameCond && a.CondNegated,
+            JoinCaught(a, b), sameCond && a.CondLent);
+    }
+
+    /// <summary>Held only through a caught exception after the join: on no path of either side held the normal way.</summary>
+    private static ulong JoinCaught(KeyState a, KeyState b)
+    {
+        ulong normal = (a.Sites & ~a.Caught) | (b.Sites & ~b.Caught);
+        return (a.Sites | b.Sites) & ~normal;
     }
 
     public bool Equals(KeyState other)
         => Flags == other.Flags && Sites == other.Sites && Dirty == other.Dirty && CondIsNonNull == other.CondIsNonNull && CondNegated == other.CondNegated
-           && SymbolEqualityComparer.Default.Equals(Cond, other.Cond);
+           && Caught == other.Caught && CondLent == other.CondLent && SymbolEqualityComparer.Default.Equals(Cond, other.Cond);
 
     public override bool Equals(object? obj) => obj is KeyState other && Equals(other);
 
-    public override int GetHashCode() => unchecked(((int)Flags * 397) ^ Sites.GetHashCode() ^ (Dirty.GetHashCode() * 7));
+    public override int GetHashCode() => unchecked(((int)Flags * 397) ^ Sites.GetHashCode() ^ (Dirty.GetHashCode() * 7) ^ (Caught.GetHashCode() * 13));
 }
 
 /// <summary>

@@ -49,9 +49,12 @@ internal sealed class OwnershipSymbols
     private readonly INamedTypeSymbol _releases;
     private readonly INamedTypeSymbol? _transfers;
     private readonly ConcurrentDictionary<IMethodSymbol, MethodOwnership> _cache = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, ImmutableArray<string>> _releasesWhenTrue = new(SymbolEqualityComparer.Default);
+    private readonly Compilation _compilation;
 
     private OwnershipSymbols(INamedTypeSymbol acquires, INamedTypeSymbol releases, INamedTypeSymbol? transfers, Compilation compilation)
     {
+        _compilation = compilation;
         Throws = new ThrowSummaries(compilation, method => Get(method).IsAnnotated);
         _acquires = acquires;
         _releases = releases;
@@ -71,6 +74,21 @@ internal sealed class OwnershipSymbols
     public ThrowSummaries Throws { get; }
 
     public MethodOwnership Get(IMethodSymbol method) => _cache.GetOrAdd(method, Compute);
+
+    /// <summary>
+    /// Inferred, for an unannotated bool method of this compilation: the resources it releases on its own receiver
+    /// exactly when it returns true (`bool TrySuspend() { if (Protected()) { Suspend(); return true; } return false; }`).
+    /// </summary>
+    public ImmutableArray<string> ReleasesWhenTrue(IMethodSymbol method)
+    {
+        method = method.ReducedFrom ?? method.OriginalDefinition;
+        if (method.ReturnType.SpecialType != SpecialType.System_Boolean || method.IsStatic || Get(method).IsAnnotated
+            || !SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, _compilation.Assembly))
+        {
+            return ImmutableArray<string>.Empty;
+        }
+        return _releasesWhenTrue.GetOrAdd(method, m => ConditionalSummaries.ReleasesWhenTrue(m, _compilation, this));
+    }
 
     public bool TransfersOwnership(IParameterSymbol? parameter)
     {
