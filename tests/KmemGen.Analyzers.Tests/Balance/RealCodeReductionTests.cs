@@ -20,6 +20,14 @@ public class RealCodeReductionTests
             [Releases("epoch")] public void Suspend() { _depth--; }
             public bool IsProtected() => _depth > 0;
             public ref long UserWord(int i) => ref _words[i];
+
+            // Not annotated: gives back the caller's epoch exactly when it returns true.
+            public bool TrySuspend()
+            {
+                if (!IsProtected()) return false;
+                Suspend();
+                return true;
+            }
         }
 
         sealed class Memory
@@ -44,6 +52,8 @@ public class RealCodeReductionTests
 
         interface IDevice { void ReadAsync(long address, byte[] into); }
 
+        interface IKeyComparer { bool Equal(long a, long b); }
+
         sealed class Log
         {
             private readonly Epoch epoch = new();
@@ -51,7 +61,9 @@ public class RealCodeReductionTests
             private readonly BufferPool pool = new();
             private readonly LockTable locks = new();
             private readonly IDevice device = null!;
+            private readonly IKeyComparer comparer = null!;
             private long tail;
+            private long next;
 
             void BeginEnqueue() { System.Threading.Volatile.Write(ref epoch.UserWord(0), tail); }
             void EndEnqueue() { System.Threading.Volatile.Write(ref epoch.UserWord(0), 0); }
@@ -137,6 +149,114 @@ public class RealCodeReductionTests
                 try { disk.ReadAsync(address, into); return true; }
                 finally { locks.UnlockShared(ref ctx); }
             }
+
+            // Correct: the flush gives back the caller's epoch if it had one (an unannotated Try), and takes it back
+            // exactly then, while its own pulses pair up inside.
+            public void FlushPage(bool pulse, byte[] page)
+            {
+                var protectWhenDone = epoch.TrySuspend();
+                try
+                {
+                    if (page.Length == 0) throw new System.InvalidOperationException("empty page");
+                    try
+                    {
+                        if (pulse) epoch.Resume();
+                        tail += page.Length;
+                    }
+                    finally
+                    {
+                        if (pulse) epoch.Suspend();
+                    }
+                    device.ReadAsync(tail, page);
+                }
+                finally
+                {
+                    if (protectWhenDone) epoch.Resume();
+                }
+            }
+
+            // Correct: the record lock is taken only when the caller does not hold it, and released only then.
+            public bool CopyRecord(ref StackCtx ctx, IDevice disk, byte[] into)
+            {
+                var callerHasLock = ctx.HasLock;
+                if (callerHasLock || locks.TryLockShared(ref ctx))
+                {
+                    try { disk.ReadAsync(ctx.Address, into); }
+                    finally
+                    {
+                        if (!callerHasLock) locks.UnlockShared(ref ctx);
+                    }
+                    return true;
+                }
+                return false;
+            }
+
+            // True leak: the callback's exception is swallowed by the catch with the epoch still held.
+            public void CheckpointAll(System.Action<long> visit, int chunks)
+            {
+                try
+                {
+                    for (int i = 0; i < chunks; i++)
+                    {
+                        bool prot = false;
+                        if (!epoch.IsProtected())
+                        {
+                            prot = true;
+                            {|KMEM0202:epoch.Resume()|};
+                        }
+                        visit(i);
+                        if (prot) epoch.Suspend();
+                    }
+                }
+                catch (System.Exception e)
+                {
+                    System.Console.Error.WriteLine(e.Message);
+                }
+            }
+
+            // True leak: the epoch is handed to the caller on success (EndPrev gives it back), but the comparer runs
+            // before that hand-over, with the epoch held and outside the caller's try/finally.
+            public bool BeginPrev(long key)
+            {
+                while (true)
+                {
+                    if (next <= 0) return false;
+                    scanEpoch?{|KMEM0202:.Resume()|};
+                    long address = next--;
+                    if (!comparer.Equal(address, key))
+                    {
+                        scanEpoch?.Suspend();
+                        continue;
+                    }
+                    return true;
+                }
+            }
+
+            // Correct: the same hand-over, with the comparer's exception giving the epoch back before it leaves.
+            public bool BeginPrevGuarded(long key)
+            {
+                while (true)
+                {
+                    if (next <= 0) return false;
+                    scanEpoch?.Resume();
+                    long address = next--;
+                    bool equal;
+                    try { equal = comparer.Equal(address, key); }
+                    catch
+                    {
+                        scanEpoch?.Suspend();
+                        throw;
+                    }
+                    if (!equal)
+                    {
+                        scanEpoch?.Suspend();
+                        continue;
+                    }
+                    return true;
+                }
+            }
+
+            public void EndPrev() => scanEpoch?.Suspend();
 
             // True leak: a pooled buffer leaks when the early return skips Return.
             public int Checksum(int size)
