@@ -127,6 +127,52 @@ public class RealCodeShapeTests
             }
             """ + Epoch);
 
+    [Fact]
+    public async Task An_overridable_or_twice_releasing_try_method_gets_no_summary()
+        => await VerifyAsync<BalanceAnalyzer>("""
+            using KmemGen;
+            class Pulse
+            {
+                [Acquires("epoch")] public void Resume() { }
+                [Releases("epoch")] public void Suspend() { }
+                public virtual bool TrySuspend()
+                {
+                    Suspend();
+                    return true;
+                }
+                public bool TrySuspendTwice()
+                {
+                    Suspend();
+                    Suspend();
+                    return true;
+                }
+            }
+            class Flusher
+            {
+                readonly Pulse epoch = new();
+                void Overridable(bool stop)
+                {
+                    var suspended = epoch.TrySuspend();
+                    if (stop)
+                    {
+                        epoch.Suspend();
+                        return;
+                    }
+                    if (suspended) {|KMEM0201:epoch.Resume()|};
+                }
+                void Twice(bool stop)
+                {
+                    var suspended = epoch.TrySuspendTwice();
+                    if (stop)
+                    {
+                        epoch.Suspend();
+                        return;
+                    }
+                    if (suspended) {|KMEM0201:epoch.Resume()|};
+                }
+            }
+            """);
+
     private const string Locks = """
         struct StackCtx { public bool HasSharedLock; }
         sealed class Store
