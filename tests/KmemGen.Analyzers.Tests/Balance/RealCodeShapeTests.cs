@@ -341,6 +341,57 @@ public class RealCodeShapeTests
     }
 
     [Fact]
+    public async Task Callback_exception_logged_and_rethrown_with_the_epoch_held_names_the_callback()
+    {
+        var message = await SingleMessageAsync("""
+            using KmemGen;
+            sealed class Visitor
+            {
+                readonly Epoch epoch = new();
+                public void VisitAll(System.Action<int> visit, int n)
+                {
+                    try
+                    {
+                        epoch.Resume();
+                        visit(n);
+                        epoch.Suspend();
+                    }
+                    catch (System.Exception e)
+                    {
+                        System.Console.Error.WriteLine(e.Message);
+                        throw;
+                    }
+                }
+            }
+            """ + Epoch);
+        Assert.Equal("The 'epoch' acquired by 'Resume' leaks if 'Invoke' throws; release it in a finally block", message);
+    }
+
+    [Fact]
+    public async Task An_explicit_throw_caught_in_the_same_method_stays_a_normal_path()
+        => await VerifyAsync<BalanceAnalyzer>("""
+            using KmemGen;
+            sealed class Visitor
+            {
+                readonly Epoch epoch = new();
+                public bool Visit(int n)
+                {
+                    try
+                    {
+                        {|KMEM0201:epoch.Resume()|};
+                        if (n < 0) throw new System.ArgumentOutOfRangeException(nameof(n));
+                        epoch.Suspend();
+                        return true;
+                    }
+                    catch (System.ArgumentOutOfRangeException)
+                    {
+                        return true;
+                    }
+                }
+            }
+            """ + Epoch);
+
+    [Fact]
     public async Task Callback_under_try_finally_inside_the_swallowing_catch_is_correct()
         => await VerifyAsync<BalanceAnalyzer>(Checkpointer.Replace("PROTECTED", Protected) + Epoch);
 }
