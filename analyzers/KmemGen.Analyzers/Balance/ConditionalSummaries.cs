@@ -28,6 +28,9 @@ internal static class ConditionalSummaries
         var model = compilation.GetSemanticModel(syntax.SyntaxTree);
 #pragma warning restore RS1030
         if (model.GetOperation(syntax) is not IMethodBodyOperation body) return ImmutableArray<string>.Empty;
+        // Cheap before any graph is built: most bool methods release nothing of their receiver.
+        if (!body.Descendants().OfType<IInvocationOperation>().Any(call => OnThis(call) && !symbols.Get(call.TargetMethod).Releases.IsEmpty))
+            return ImmutableArray<string>.Empty;
         var graph = ControlFlowGraph.Create(body);
         if (graph.Blocks.Length > MaxBlocks) return ImmutableArray<string>.Empty;
         foreach (var block in graph.Blocks)
