@@ -16,8 +16,9 @@ namespace KmemGen.CodeFixes.Rcu;
 /// stay in scope. An expression body (method, local function, operator, constructor, property, indexer,
 /// accessor, lambda) becomes a block body whose one statement (<c>return e;</c>, <c>e;</c> for a void
 /// body, <c>throw x;</c> for a throw expression) is wrapped. Not offered inside a lambda or local function
-/// the statement would not cover, outside a block, for an async body (its awaits would land in the
-/// section: CS4007, KMEM0103), or for a lambda converted to an expression tree (CS0834).
+/// the statement would not cover, outside a block, for an async expression body or statements that await or
+/// yield (the guard cannot live across them: CS4007, KMEM0103), in an async function or iterator at all before
+/// C# 13 (CS9104), or for a lambda converted to an expression tree (CS0834).
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(WrapInReadSectionCodeFix)), Shared]
 public sealed class WrapInReadSectionCodeFix : NodeCodeFixProvider
@@ -60,22 +61,42 @@ public sealed class WrapInReadSectionCodeFix : NodeCodeFixProvider
         if (statement.Parent is not BlockSyntax block)
             return document.WithSyntaxRoot(root.ReplaceNode(statement, Wrap([statement])));
 
+        var wrapped = Covered(statement);
+        int start = block.Statements.IndexOf(statement);
+        var statements = block.Statements.Take(start).Append(Wrap(wrapped)).Concat(block.Statements.Skip(start + wrapped.Count));
+        return document.WithSyntaxRoot(root.ReplaceNode(block, block.WithStatements(SyntaxFactory.List(statements))));
+    }
+
+    /// <summary>
+    /// The statements the section will hold: the statement, and for a local declaration every later statement of
+    /// its block that uses the declared locals (and those between), or they would fall out of scope.
+    /// </summary>
+    private static IReadOnlyList<StatementSyntax> Covered(StatementSyntax statement)
+    {
+        if (statement.Parent is not BlockSyntax block) return [statement];
         int start = block.Statements.IndexOf(statement);
         int end = start;
         if (statement is LocalDeclarationStatementSyntax declaration)
         {
-            // Keep every later use of the declared locals inside the new braces, or they would fall out of scope.
             var names = new HashSet<string>(declaration.Declaration.Variables.Select(v => v.Identifier.ValueText), StringComparer.Ordinal);
             for (int i = start + 1; i < block.Statements.Count; i++)
             {
                 if (block.Statements[i].DescendantNodes().OfType<IdentifierNameSyntax>().Any(id => names.Contains(id.Identifier.ValueText))) end = i;
             }
         }
-
-        var wrapped = block.Statements.Skip(start).Take(end - start + 1).ToList();
-        var statements = block.Statements.Take(start).Append(Wrap(wrapped)).Concat(block.Statements.Skip(end + 1));
-        return document.WithSyntaxRoot(root.ReplaceNode(block, block.WithStatements(SyntaxFactory.List(statements))));
+        return block.Statements.Skip(start).Take(end - start + 1).ToList();
     }
+
+    /// <summary>
+    /// Whether the statements await or yield (outside nested functions). The guard is a ref struct: it cannot live
+    /// across an await or a yield (CS4007), and a section must not sleep anyway (KMEM0103).
+    /// </summary>
+    private static bool Suspends(IEnumerable<StatementSyntax> statements)
+        => statements.SelectMany(s => s.DescendantNodesAndSelf(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)))
+            .Any(n => n is AwaitExpressionSyntax or YieldStatementSyntax
+                      || n is CommonForEachStatementSyntax { AwaitKeyword.RawKind: not 0 }
+                      || n is UsingStatementSyntax { AwaitKeyword.RawKind: not 0 }
+                      || n is LocalDeclarationStatementSyntax { AwaitKeyword.RawKind: not 0 });
 
     /// <summary>
     /// What the fix rewrites: the statement to wrap, or the expression body to turn into a block (the member's
@@ -94,13 +115,46 @@ public sealed class WrapInReadSectionCodeFix : NodeCodeFixProvider
                 case AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax:
                     return null; // wrapping the outer statement would not put this body in the section
                 case StatementSyntax statement when statement.Parent is BlockSyntax || IsEmbedded(statement):
-                    return statement is LocalDeclarationStatementSyntax { UsingKeyword.RawKind: not 0 } ? null : statement;
+                    return statement is LocalDeclarationStatementSyntax { UsingKeyword.RawKind: not 0 } || Suspends(Covered(statement))
+                           || (InAsyncOrIterator(statement) && !AllowsRefStructsInAsync(statement)) ? null : statement;
                 case MemberDeclarationSyntax or GlobalStatementSyntax:
                     return null;
             }
         }
         return null;
     }
+
+    /// <summary>Whether the function the statement runs in is async or an iterator.</summary>
+    private static bool InAsyncOrIterator(StatementSyntax statement)
+    {
+        foreach (var ancestor in statement.Ancestors())
+        {
+            switch (ancestor)
+            {
+                case AnonymousFunctionExpressionSyntax lambda:
+                    return lambda.AsyncKeyword.RawKind != 0;
+                case LocalFunctionStatementSyntax function:
+                    return function.Modifiers.Any(SyntaxKind.AsyncKeyword) || Yields(function.Body);
+                case BaseMethodDeclarationSyntax method:
+                    return method.Modifiers.Any(SyntaxKind.AsyncKeyword) || Yields(method.Body);
+                case AccessorDeclarationSyntax accessor:
+                    return Yields(accessor.Body);
+                case MemberDeclarationSyntax:
+                    return false;
+            }
+        }
+        return false;
+    }
+
+    private static bool Yields(SyntaxNode? body)
+        => body is not null && body.DescendantNodes(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)).OfType<YieldStatementSyntax>().Any();
+
+    /// <summary>
+    /// C# 13 lets a ref struct (the guard) live in an async method or iterator between awaits and yields; before
+    /// it, a using of one there is an error (CS9104).
+    /// </summary>
+    private static bool AllowsRefStructsInAsync(SyntaxNode node)
+        => node.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: var version } && (int)version >= 1300;
 
     private static bool IsAsync(SyntaxNode member)
         => member switch

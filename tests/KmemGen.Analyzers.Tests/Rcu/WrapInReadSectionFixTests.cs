@@ -1,6 +1,7 @@
 using KmemGen.Analyzers.Rcu;
 using KmemGen.Analyzers.Tests.Harness;
 using KmemGen.CodeFixes.Rcu;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace KmemGen.Analyzers.Tests.Rcu;
 
@@ -454,6 +455,146 @@ public class WrapInReadSectionFixTests
         test.NumberOfFixAllIterations = 1;
         // Fix All in document fixes one document per pass.
         test.NumberOfFixAllInDocumentIterations = 2;
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public Task Constructor_setter_and_operator_bodies_are_converted() => CodeFixVerifier.VerifyFixAsync<RcuAccessAnalyzer, WrapInReadSectionCodeFix>("""
+        using KmemGen;
+        class Probe
+        {
+            long _usage;
+
+            public Probe(ObjCgroup o) => _usage = {|KMEM0100:o.MemCgroup|}.Usage;
+
+            public ObjCgroup Source
+            {
+                set => _usage = {|KMEM0100:value.MemCgroup|}.Usage;
+            }
+
+            public static explicit operator long(Probe p) => p._usage;
+
+            public static long operator +(Probe p, ObjCgroup o) => p._usage + {|KMEM0100:o.MemCgroup|}.Usage;
+        }
+        """, """
+        using KmemGen;
+        class Probe
+        {
+            long _usage;
+
+            public Probe(ObjCgroup o)
+            {
+                using (Rcu.ReadLock())
+                {
+                    _usage = o.MemCgroup.Usage;
+                }
+            }
+
+            public ObjCgroup Source
+            {
+                set
+                {
+                    using (Rcu.ReadLock())
+                    {
+                        _usage = value.MemCgroup.Usage;
+                    }
+                }
+            }
+
+            public static explicit operator long(Probe p) => p._usage;
+
+            public static long operator +(Probe p, ObjCgroup o)
+            {
+                using (Rcu.ReadLock())
+                {
+                    return p._usage + o.MemCgroup.Usage;
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public Task Statements_that_await_or_yield_get_no_fix() => CodeFixVerifier.VerifyNoFixAsync<RcuAccessAnalyzer, WrapInReadSectionCodeFix>("""
+        using System;
+        using System.Collections.Generic;
+        using System.Threading.Tasks;
+        using KmemGen;
+        class Probe
+        {
+            // The declaration's section would have to hold the await (CS4007) or the yield.
+            async Task<long> UsageAsync(ObjCgroup o)
+            {
+                var memcg = {|KMEM0100:o.MemCgroup|};
+                await Task.Yield();
+                return memcg.Usage;
+            }
+
+            Func<Task> _later = async () =>
+            {
+                await Task.Delay(Math.Max(0, (int){|KMEM0100:Current.MemCgroup|}.Usage));
+            };
+
+            IEnumerable<long> Usages(ObjCgroup o)
+            {
+                var memcg = {|KMEM0100:o.MemCgroup|};
+                yield return memcg.Usage;
+                yield return memcg.Peak;
+            }
+
+            static ObjCgroup Current = null!;
+        }
+        """);
+
+    [RequiresCSharpFact(13, "a ref struct guard in a using in an async method")]
+    public Task Statement_in_an_async_method_that_does_not_await_is_wrapped() => CodeFixVerifier.VerifyFixAsync<RcuAccessAnalyzer, WrapInReadSectionCodeFix>("""
+        using System.Threading.Tasks;
+        using KmemGen;
+        class Probe
+        {
+            async Task<long> UsageAsync(ObjCgroup o)
+            {
+                await Task.Yield();
+                long usage = {|KMEM0100:o.MemCgroup|}.Usage;
+                return usage;
+            }
+        }
+        """, """
+        using System.Threading.Tasks;
+        using KmemGen;
+        class Probe
+        {
+            async Task<long> UsageAsync(ObjCgroup o)
+            {
+                await Task.Yield();
+                using (Rcu.ReadLock())
+                {
+                    long usage = o.MemCgroup.Usage;
+                    return usage;
+                }
+            }
+        }
+        """);
+
+    [Fact]
+    public async Task Before_CSharp_13_no_fix_in_an_async_method()
+    {
+        const string Source = """
+            using System.Threading.Tasks;
+            using KmemGen;
+            class Probe
+            {
+                async Task<long> UsageAsync(ObjCgroup o)
+                {
+                    await Task.Yield();
+                    long usage = {|KMEM0100:o.MemCgroup|}.Usage;
+                    return usage;
+                }
+            }
+            """;
+        var test = CodeFixVerifier.Create<RcuAccessAnalyzer, WrapInReadSectionCodeFix>(Source, Source);
+        // C# 12: a using of the ref struct guard in an async method would be CS9104.
+        test.SolutionTransforms.Add((solution, projectId) => solution.WithProjectParseOptions(projectId,
+            ((CSharpParseOptions)solution.GetProject(projectId)!.ParseOptions!).WithLanguageVersion(LanguageVersion.CSharp12)));
         await test.RunAsync();
     }
 }
