@@ -45,7 +45,7 @@ public sealed class MoveBlockingAfterReadSectionCodeFix : NodeCodeFixProvider
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         if (root is null || !await CanFixAsync(document, node, diagnostic, cancellationToken).ConfigureAwait(false)) return document;
         var (statement, section) = Shape(node)!.Value;
-        return document.WithSyntaxRoot(ReadSectionSyntax.MoveAfter(root, statement, section));
+        return document.WithSyntaxRoot(ReadSectionSyntax.MoveAfter(root, [statement], section));
     }
 
     /// <summary>The statement holding the blocking node that ends a section's block, and that section.</summary>

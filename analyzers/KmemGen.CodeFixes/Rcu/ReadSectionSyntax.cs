@@ -31,28 +31,30 @@ internal static class ReadSectionSyntax
         => IsGuardUsing(section, model, cancellationToken) && !IsInsideAnotherSection(section, model, cancellationToken);
 
     /// <summary>
-    /// Moves <paramref name="statement"/>, the last of <paramref name="section"/>'s block, to just after the section.
-    /// A section left empty goes when dropping it drops nothing else (its resource is a call or a declaration).
+    /// Moves <paramref name="statements"/>, the last ones of <paramref name="section"/>'s block, to just after the
+    /// section, in their order. A section left empty goes when dropping it drops nothing else (its resource is a call
+    /// or a declaration).
     /// </summary>
-    public static SyntaxNode MoveAfter(SyntaxNode root, StatementSyntax statement, UsingStatementSyntax section)
+    public static SyntaxNode MoveAfter(SyntaxNode root, IReadOnlyList<StatementSyntax> statements, UsingStatementSyntax section)
     {
         var outer = (BlockSyntax)section.Parent!;
         var body = (BlockSyntax)section.Statement;
-        var moved = statement.WithAdditionalAnnotations(Formatter.Annotation);
-        var remaining = body.Statements.Remove(statement);
-        var statements = outer.Statements;
+        var moved = statements.Select(s => s.WithAdditionalAnnotations(Formatter.Annotation)).ToList();
+        var remaining = SyntaxFactory.List(body.Statements.Take(body.Statements.Count - statements.Count));
+        var result = outer.Statements;
+        int index = result.IndexOf(section);
         if (remaining.Count == 0 && (section.Declaration is not null || section.Expression is InvocationExpressionSyntax))
         {
-            // Nothing is read in the section any more: it goes, and the statement takes its place (and its comments).
-            var leading = section.GetLeadingTrivia().AddRange(statement.GetLeadingTrivia().Where(t => !t.IsKind(SyntaxKind.WhitespaceTrivia) && !t.IsKind(SyntaxKind.EndOfLineTrivia)));
-            statements = statements.Replace(section, moved.WithLeadingTrivia(leading));
+            // Nothing is read in the section any more: it goes, and the statements take its place (the first its comments).
+            var leading = section.GetLeadingTrivia().AddRange(moved[0].GetLeadingTrivia().Where(t => !t.IsKind(SyntaxKind.WhitespaceTrivia) && !t.IsKind(SyntaxKind.EndOfLineTrivia)));
+            moved[0] = moved[0].WithLeadingTrivia(leading);
+            result = result.RemoveAt(index).InsertRange(index, moved);
         }
         else
         {
-            int index = statements.IndexOf(section);
-            statements = statements.Replace(section, section.WithStatement(body.WithStatements(remaining))).Insert(index + 1, moved);
+            result = result.Replace(section, section.WithStatement(body.WithStatements(remaining))).InsertRange(index + 1, moved);
         }
-        return root.ReplaceNode(outer, outer.WithStatements(statements));
+        return root.ReplaceNode(outer, outer.WithStatements(result));
     }
 
     /// <summary>

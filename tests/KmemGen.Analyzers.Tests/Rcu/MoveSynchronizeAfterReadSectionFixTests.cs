@@ -121,6 +121,16 @@ public class MoveSynchronizeAfterReadSectionFixTests
                 Touch();
             }
 
+            void C()
+            {
+                using (Rcu.ReadLock())
+                {
+                    Touch();
+                    {|KMEM0102:Rcu.Synchronize()|};
+                    {|KMEM0102:Rcu.Barrier()|};
+                }
+            }
+
             static void Touch() { }
         }
         """, """
@@ -144,6 +154,16 @@ public class MoveSynchronizeAfterReadSectionFixTests
                 }
                 Rcu.Barrier();
                 Touch();
+            }
+
+            void C()
+            {
+                using (Rcu.ReadLock())
+                {
+                    Touch();
+                }
+                Rcu.Synchronize();
+                Rcu.Barrier();
             }
 
             static void Touch() { }
