@@ -139,6 +139,11 @@ public sealed class WrapInReadSectionCodeFix : NodeCodeFixProvider
                     return method.Modifiers.Any(SyntaxKind.AsyncKeyword) || Yields(method.Body);
                 case AccessorDeclarationSyntax accessor:
                     return Yields(accessor.Body);
+                case GlobalStatementSyntax { Parent: CompilationUnitSyntax unit }:
+                    // Top-level statements make an async Main as soon as one of them awaits.
+                    return unit.Members.OfType<GlobalStatementSyntax>().Any(g => g.DescendantNodes(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
+                        .Any(n => n is AwaitExpressionSyntax || n is CommonForEachStatementSyntax { AwaitKeyword.RawKind: not 0 }
+                                  || n is UsingStatementSyntax { AwaitKeyword.RawKind: not 0 } || n is LocalDeclarationStatementSyntax { AwaitKeyword.RawKind: not 0 }));
                 case MemberDeclarationSyntax:
                     return false;
             }

@@ -597,4 +597,30 @@ public class WrapInReadSectionFixTests
             ((CSharpParseOptions)solution.GetProject(projectId)!.ParseOptions!).WithLanguageVersion(LanguageVersion.CSharp12)));
         await test.RunAsync();
     }
+
+    [Fact]
+    public async Task Before_CSharp_13_no_fix_in_top_level_code_that_awaits()
+    {
+        const string Source = """
+            using System.Threading.Tasks;
+            using KmemGen;
+
+            await Task.Yield();
+            if (Probe.Current is { } o)
+            {
+                System.Console.WriteLine({|KMEM0100:o.MemCgroup|}.Usage);
+            }
+
+            static class Probe
+            {
+                public static ObjCgroup? Current;
+            }
+            """;
+        var test = CodeFixVerifier.Create<RcuAccessAnalyzer, WrapInReadSectionCodeFix>(Source, Source);
+        test.TestState.OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication;
+        // C# 12: the await makes the top-level code an async Main, where a using of the guard is CS9104.
+        test.SolutionTransforms.Add((solution, projectId) => solution.WithProjectParseOptions(projectId,
+            ((CSharpParseOptions)solution.GetProject(projectId)!.ParseOptions!).WithLanguageVersion(LanguageVersion.CSharp12)));
+        await test.RunAsync();
+    }
 }
