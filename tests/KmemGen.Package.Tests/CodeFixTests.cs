@@ -26,4 +26,43 @@ public sealed class CodeFixTests(PackageFixture fixture)
         Expect.Succeeded(build, "the fixed project builds");
         Expect.NoWarnings(build, "after the KMEM0001 fix");
     }
+
+    [Fact]
+    public async Task Dotnet_format_wraps_an_expression_bodied_member_in_a_read_section()
+    {
+        ConsumerProject consumer = fixture.Consumer;
+        consumer.Reset();
+        consumer.Write("Program.cs", """
+            using KmemGen;
+
+            System.Console.WriteLine(typeof(Probe).Name);
+
+            internal static class Probe
+            {
+                public static long Peek(ObjCgroup o) => o.MemCgroup.Usage;
+            }
+            """);
+
+        ProcessResult format = await consumer.DotNetAsync(
+            ["format", "analyzers", "--diagnostics", "KMEM0100", "--severity", "info", "--no-restore", "--verbosity", "detailed"],
+            TimeSpan.FromMinutes(3));
+        Expect.Succeeded(format, "dotnet format analyzers --diagnostics KMEM0100");
+
+        string fixedSource = consumer.Read("Program.cs").ReplaceLineEndings("\n");
+        const string Expected = """
+                public static long Peek(ObjCgroup o)
+                {
+                    using (Rcu.ReadLock())
+                    {
+                        return o.MemCgroup.Usage;
+                    }
+                }
+            """;
+        Expect.That(fixedSource.Contains(Expected.ReplaceLineEndings("\n"), StringComparison.Ordinal), format,
+            $"The KMEM0100 code fix did not give Peek a block body with a read section; Program.cs is now:\n{fixedSource}");
+
+        ProcessResult build = await consumer.BuildAsync();
+        Expect.Succeeded(build, "the fixed project builds");
+        Expect.NoWarnings(build, "after the KMEM0100 fix");
+    }
 }

@@ -20,6 +20,13 @@ public abstract class NodeCodeFixProvider : CodeFixProvider
     /// <summary>Whether the rewrite applies to <paramref name="node"/>; no action is offered otherwise.</summary>
     protected abstract bool CanFix(SyntaxNode node, Diagnostic diagnostic);
 
+    /// <summary>
+    /// <see cref="CanFix"/> for a fix that also needs the semantic model to decide (a lambda's delegate type);
+    /// by default the syntactic check alone.
+    /// </summary>
+    protected virtual Task<bool> CanFixAsync(Document document, SyntaxNode node, Diagnostic diagnostic, CancellationToken cancellationToken)
+        => Task.FromResult(CanFix(node, diagnostic));
+
     /// <summary>The rewrite; returns the document unchanged when, on a later look, it no longer applies.</summary>
     protected abstract Task<Document> FixAsync(Document document, SyntaxNode node, Diagnostic diagnostic, CancellationToken cancellationToken);
 
@@ -33,7 +40,11 @@ public abstract class NodeCodeFixProvider : CodeFixProvider
         if (root is null) return;
         foreach (var diagnostic in context.Diagnostics)
         {
-            if (SequentialFixAll.FindNode(root, diagnostic) is not { } node || !CanFix(node, diagnostic)) continue;
+            if (SequentialFixAll.FindNode(root, diagnostic) is not { } node
+                || !await CanFixAsync(context.Document, node, diagnostic, context.CancellationToken).ConfigureAwait(false))
+            {
+                continue;
+            }
             context.RegisterCodeFix(CodeAction.Create(Title, ct => FixAsync(context.Document, node, diagnostic, ct), Title), diagnostic);
         }
     }
