@@ -13,4 +13,4 @@ using System.Diagnostics.CodeAnalysis;
     Scope = "member", Target = "~M:KmemGen.ObjCgroup.Put")]
 [assembly: SuppressMessage("Reliability", "KMEM0105",
     Justification = "A MemCgroup is a managed object the GC keeps alive; ListLru.Add resolves the nearest online ancestor under the list lock, and Remove marks the cgroup offline before it reparents under that lock, so an entry can never be left on a removed cgroup's list.",
-    Scope = "member", Target = "~M:KmemGen.ListLru.ChargeTarget~KmemGen.MemCgroup")]
+    Scope = "member", Target = "~M:KmemGen.ListLru.MemcgOf(KmemGen.ObjCgroup)~KmemGen.MemCgroup")]

@@ -31,9 +31,10 @@ public delegate LruWalkResult LruIsolate(nint obj);
 /// <remarks>
 /// One lock per list guards every per-cgroup list (the kernel has one per node and cgroup). Objects are
 /// keyed by address; one object is on at most one list. Owner: an object belongs to the cgroup its charge
-/// went to. <see cref="Add(void*)"/> takes the cgroup the calling flow charges
-/// (<see cref="MemCgroup.Current"/>, resolved like a charge: the nearest online ancestor), which is the
-/// recorded owner when the object is added in the flow that allocated it; otherwise pass the owner.
+/// went to. <see cref="Add(void*)"/> reads that from the object's slab when it is a charged object of an
+/// accounted cache (mem_cgroup_from_slab_obj), whichever flow adds it; for any other pointer it takes the
+/// cgroup the calling flow charges (<see cref="MemCgroup.Current"/>, resolved like a charge); pass the owner
+/// to <see cref="Add(void*, MemCgroup)"/> to choose.
 /// </remarks>
 public sealed unsafe class ListLru : IDisposable
 {
@@ -73,8 +74,12 @@ public sealed unsafe class ListLru : IDisposable
         get { lock (_lock) return _nodes.Count; }
     }
 
-    /// <summary>list_lru_add_obj: adds <paramref name="obj"/> at the young end of the list of the cgroup the calling flow charges. False if it is already on the list.</summary>
-    public bool Add(void* obj) => Add(obj, ChargeTarget());
+    /// <summary>
+    /// list_lru_add_obj: adds <paramref name="obj"/> at the young end of its owner's list: the cgroup its charge
+    /// went to when it is a charged object of an accounted slab cache or kmalloc (whichever flow adds it), else
+    /// the cgroup the calling flow charges. False if it is already on the list.
+    /// </summary>
+    public bool Add(void* obj) => Add(obj, MemcgOf(SlabCache.RecordedOwnerOf(obj)) ?? ChargeTarget());
 
     /// <summary>list_lru_add: adds <paramref name="obj"/> at the young end of <paramref name="owner"/>'s list (its nearest online ancestor's, if it was removed). False if already listed.</summary>
     public bool Add(void* obj, MemCgroup owner)
@@ -254,10 +259,12 @@ public sealed unsafe class ListLru : IDisposable
     }
 
     // The cgroup a charge from this flow goes to (current_obj_cgroup's memcg), or the root.
-    private static MemCgroup ChargeTarget()
+    private static MemCgroup ChargeTarget() => MemcgOf(ThreadContext.Current.MemcgObjcg) ?? MemCgroup.Root;
+
+    // obj_cgroup_memcg under the read lock: a reparented objcg already names its new cgroup.
+    private static MemCgroup? MemcgOf(ObjCgroup? objcg)
     {
-        ObjCgroup? objcg = ThreadContext.Current.MemcgObjcg;
-        if (objcg is null) return MemCgroup.Root;
+        if (objcg is null) return null;
         using var rcu = Rcu.ReadLock();
         return objcg.MemCgroup;
     }

@@ -45,6 +45,43 @@ public unsafe class ListLruTests
     }
 
     [Fact]
+    public void Add_files_a_charged_slab_object_under_the_cgroup_it_was_charged_to_whichever_flow_adds_it()
+    {
+        MemCgroup tenant = TestCgroups.Fresh("lru-recorded-tenant");
+        MemCgroup other = TestCgroups.Fresh("lru-recorded-other");
+        using var cache = SlabCache.Create("lru-recorded", 64, SlabFlags.Account);
+        using var lru = new ListLru("lru-recorded");
+        void* charged, unaccounted;
+        using (tenant.Enter())
+        {
+            charged = cache.Alloc();
+            unaccounted = Kmalloc.Alloc(64, Gfp.Kernel);
+        }
+        try
+        {
+            // Added from another tenant's flow (a reclaim or eviction thread): the recorded owner wins.
+            using (other.Enter())
+            {
+                Assert.True(lru.Add(charged));
+                Assert.True(lru.Add(unaccounted));
+            }
+            Assert.Same(tenant, lru.OwnerOf(charged));
+            // Nothing was recorded for an unaccounted object: it goes where the adding flow charges.
+            Assert.Same(other, lru.OwnerOf(unaccounted));
+            Assert.Equal(1, lru.Count(tenant));
+        }
+        finally
+        {
+            lru.Remove(charged);
+            lru.Remove(unaccounted);
+            cache.Free(charged);
+            Kmalloc.Free(unaccounted);
+        }
+        tenant.Remove();
+        other.Remove();
+    }
+
+    [Fact]
     public void Rotate_moves_an_object_to_the_young_end_skip_leaves_it_and_stop_ends_the_walk()
     {
         MemCgroup cg = TestCgroups.Fresh("lru-rotate");
