@@ -66,19 +66,24 @@ public sealed unsafe partial class SlabCache
                 ? $" (it belongs to slab cache '{owner.Name}')" : "";
             throw new ArgumentException($"slab cache '{Name}': 0x{(nuint)obj:x} is not an object of this cache{other}", nameof(obj));
         }
-        byte* start = Arena.AddressOf(s);
         slot = (byte*)obj - _objOffset;
-        ulong off = (ulong)(slot - start);
-        // Lemire's multiply instead of two divisions: exact for offsets below 2^32, and a slab is at most 4 MiB.
-        ulong index = Math.BigMul(_divMagic, off, out _);
-        if (index * (ulong)_size != off || index >= (ulong)s->Objects)
+        if (!TrySlotIndex(s, obj, out idx))
         {
             throw new ArgumentException(
                 $"slab cache '{Name}': 0x{(nuint)obj:x} is inside the cache's slab but not at the start of an object ({_size}-byte slots)", nameof(obj));
         }
 
-        idx = (int)index;
         return s;
+    }
+
+    /// <summary>The index of <paramref name="obj"/> in slab <paramref name="s"/> of this cache; false when it is not the start of one of its objects.</summary>
+    private bool TrySlotIndex(PageDesc* s, void* obj, out int idx)
+    {
+        ulong off = (ulong)((byte*)obj - _objOffset - Arena.AddressOf(s));
+        // Lemire's multiply instead of two divisions: exact for offsets below 2^32, and a slab is at most 4 MiB.
+        ulong index = Math.BigMul(_divMagic, off, out _);
+        idx = (int)index;
+        return index * (ulong)_size == off && index < (ulong)s->Objects;
     }
 
     /// <summary>Returns a slot (already validated, uncharged and debug-checked) to its slab, from any thread.</summary>

@@ -19,9 +19,7 @@ public sealed unsafe partial class SlabCache
         if (s == null || s->Kind != PageKind.Slab || SlabRegistry.Get(s->CacheId) is not { } cache) return null;
         uint* vec = s->OwnerVec;
         if (vec == null) return null;
-        ulong off = (ulong)((byte*)obj - cache._objOffset - Arena.AddressOf(s));
-        ulong index = Math.BigMul(cache._divMagic, off, out _);
-        if (index * (ulong)cache._size != off || index >= (ulong)s->Objects) return null;
+        if (!cache.TrySlotIndex(s, obj, out int index)) return null;
         uint owner = Volatile.Read(ref vec[index]);
         // The object holds its objcg's reference while it is charged; a free racing this read may clear the slot.
         return owner is MemcgHooks.NoOwner or MemcgHooks.StaleOwner ? null : ObjCgroupTable.Lookup(owner);
