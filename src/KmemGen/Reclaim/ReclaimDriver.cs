@@ -25,7 +25,7 @@ internal static class ReclaimDriver
 
     private static long s_shrinkerFailures;
 
-    /// <summary>Shrinker calls that threw (the exception is swallowed: reclaim runs inside charges that must not fail for it).</summary>
+    /// <summary>Shrinker calls that threw, over all shrinkers (each shrinker counts its own in <see cref="Shrinker.Failures"/>).</summary>
     public static long ShrinkerFailures => Volatile.Read(ref s_shrinkerFailures);
 
     /// <summary>Reclaims at least <paramref name="bytes"/> (at least SWAP_CLUSTER_MAX pages) from <paramref name="target"/>'s subtree if it can; returns the bytes reclaimed.</summary>
@@ -102,8 +102,9 @@ internal static class ReclaimDriver
                 {
                     if (DoShrink(shrinker, sc, memcg, priority, protection)) pass.SawFreeable = true;
                 }
-                catch (Exception)
+                catch (Exception e)
                 {
+                    shrinker.RecordFailure(e);
                     Interlocked.Increment(ref s_shrinkerFailures);
                 }
                 finally

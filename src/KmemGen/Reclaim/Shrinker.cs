@@ -30,6 +30,8 @@ public abstract class Shrinker
 
     private int _registered;
     private int _active;
+    private long _failures;
+    private Exception? _lastFailure;
 
     protected Shrinker(string name)
     {
@@ -48,6 +50,15 @@ public abstract class Shrinker
 
     /// <summary>True between <see cref="Register"/> and <see cref="Unregister"/>.</summary>
     public bool IsRegistered => Volatile.Read(ref _registered) != 0;
+
+    /// <summary>
+    /// Calls to this shrinker that threw. Reclaim runs inside charges that must not fail for a shrinker's
+    /// bug, so the exception is contained; it is counted here and kept in <see cref="LastFailure"/>.
+    /// </summary>
+    public long Failures => Volatile.Read(ref _failures);
+
+    /// <summary>The most recent exception a call to this shrinker threw, or null.</summary>
+    public Exception? LastFailure => Volatile.Read(ref _lastFailure);
 
     /// <summary>count_objects: how many objects charged to <see cref="ShrinkControl.Cgroup"/> could be freed now (0 if none).</summary>
     public abstract long CountObjects(ShrinkControl sc);
@@ -98,6 +109,12 @@ public abstract class Shrinker
     }
 
     internal void EndCall() => Interlocked.Decrement(ref _active);
+
+    internal void RecordFailure(Exception e)
+    {
+        Volatile.Write(ref _lastFailure, e);
+        Interlocked.Increment(ref _failures);
+    }
 
     /// <inheritdoc/>
     public override string ToString() => Name;

@@ -95,6 +95,8 @@ public class ShrinkerTests
         {
             Assert.False(cg.TryReclaim(1 << 20, out _));
             Assert.True(KmemGen.Internal.ReclaimDriver.ShrinkerFailures > before);
+            Assert.True(s.Failures > 0);
+            Assert.Equal("shrinker bug", s.LastFailure?.Message);
         }
         finally
         {
