@@ -13,7 +13,6 @@ public sealed unsafe partial class SlabCache
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void FreeSlow(ThreadContext tc, void* obj)
     {
-        if (_freeHooks == 0 && TryFreeToLastFreed(tc, (byte*)obj)) return;
         ThrowIfDisposed();
         if (obj == null) return;
         PageDesc* s = ResolveSlot(obj, out byte* slot, out int idx);
@@ -32,25 +31,43 @@ public sealed unsafe partial class SlabCache
     }
 
     /// <summary>
-    /// The next free of a run into one of this thread's partial slabs: the pointer is checked against that
-    /// slab's range and slot boundary (it is the thread's own slab, so it cannot have gone away), and freed
-    /// with plain stores. False when it is anything else.
+    /// A free, from the thread that owns the cache's CpuSlab, of an object outside its current slab. The
+    /// common case is a slab on this thread's own partial list (mimalloc's local free into a page of the
+    /// thread's heap): checked against the slab the last such free went to, else resolved through the
+    /// arena table, and freed with plain stores, no lock and no atomic. Anything else (another thread's
+    /// slab, a full slab to adopt, a free that empties the slab, the head of its free list, a foreign
+    /// pointer) takes the general path, which decides and reports.
     /// </summary>
-    private bool TryFreeToLastFreed(ThreadContext tc, byte* obj)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FreeNotCurrent(ThreadContext tc, CpuSlab c, void* obj)
     {
-        if (MyCpuSlab(tc) is not { } c) return false;
         PageDesc* s = c.LastFreed;
         nuint off = (nuint)obj - (nuint)c.LastFreedStart;
-        if (s == null || off >= c.LastFreedSpan) return false;
+        if (s == null || off >= c.LastFreedSpan)
+        {
+            s = PageAllocator.LookupHead(obj);
+            if (s == null || s->Kind != PageKind.Slab || s->CacheId != _id || s->Owner != c.ThreadId || c.Retired)
+            {
+                FreeSlow(tc, obj);
+                return;
+            }
+            off = (nuint)obj - (nuint)Arena.AddressOf(s);
+            RememberFreed(c, s);
+        }
         ulong idx = Math.BigMul(_divMagic, (ulong)off, out _);
-        // The head of the slab's list is already free (a double free): the general path reports it.
-        if (idx * (ulong)_size != off || s->InUse <= 1 || obj == s->Freelist) return false;
+        // Not at a slot start, the free that would empty the slab, or the head of its list (a double
+        // free): the general path handles each.
+        if (idx * (ulong)_size != off || idx >= (ulong)s->Objects || s->InUse <= 1 || obj == s->Freelist)
+        {
+            FreeSlow(tc, obj);
+            return;
+        }
+        Debug.Assert(s->OnPartial == SlabList.Thread, "an owned slab that is not current is on its owner's partial list");
         UnchargeSlot(tc, s, (int)idx);
-        EncodeNext(obj, s->Freelist);
+        EncodeNext((byte*)obj, s->Freelist);
         s->Freelist = obj;
         s->InUse--;
         c.Frees++;
-        return true;
     }
 
     /// <summary>
@@ -146,6 +163,13 @@ public sealed unsafe partial class SlabCache
             long old = Volatile.Read(ref s->Remote);
             if (old == 0)
             {
+                // A thread with no current slab here does not allocate from this cache (a consumer): on
+                // its partial list the slab's free objects would be stranded, so the node list takes it.
+                if (c.Slab == null)
+                {
+                    if (ReleaseFullToNode(s, slot)) return;
+                    continue;
+                }
                 // Full and on no list: adopt it (put_cpu_partial). Its Owner and InUse were written by the
                 // thread that let it go before that thread's CAS made the state 0.
                 if (Interlocked.CompareExchange(ref s->Remote, FrozenBit, 0) != 0) continue;
@@ -176,6 +200,31 @@ public sealed unsafe partial class SlabCache
             }
             long next = (old & StateBits) | (count << 32) | off;
             if (Interlocked.CompareExchange(ref s->Remote, next, old) == old) return;
+        }
+    }
+
+    /// <summary>
+    /// A free into a full slab on no list by a thread that does not allocate from the cache: the slab goes
+    /// to the node partial list with that object free, where allocating threads take it in batches. False
+    /// when another free adopted or pushed into it first (try again).
+    /// </summary>
+    private bool ReleaseFullToNode(PageDesc* s, byte* slot)
+    {
+        lock (_lock)
+        {
+            // The partial bit is set only under this lock; a racing adopter's CAS from 0 makes this one fail.
+            if (Interlocked.CompareExchange(ref s->Remote, PartialBit, 0) != 0) return false;
+            Debug.Assert(s->InUse == s->Objects && s->Owner == 0, "a full slab on no list is unowned with every object in use");
+            EncodeNext(slot, null);
+            s->Freelist = slot;
+            s->InUse--;
+            if (s->InUse == 0 && _nrEmpty >= MinPartial)
+            {
+                DiscardLocked(s);
+                return true;
+            }
+            AddPartialLocked(s);
+            return true;
         }
     }
 

@@ -30,8 +30,15 @@ public sealed unsafe partial class SlabCache
     private const long CountMask = (1L << 30) - 1;
     /// <summary>MIN_PARTIAL: empty slabs kept on the node partial list before they go back to the page allocator.</summary>
     private const int MinPartial = 5;
-    /// <summary>cpu_partial_slabs: a thread's partial list beyond this hands its older half to the node list.</summary>
-    private const int ThreadPartialMax = 128;
+    /// <summary>
+    /// cpu_partial_slabs: a thread's partial list beyond this hands its older half to the node list. Far
+    /// above the kernel's few slabs per CPU: a slab on its owner's list takes that thread's frees with
+    /// plain stores, on the node list with a CAS (or the lock), so a thread that holds 100,000 objects and
+    /// frees them in any order keeps them all local, as mimalloc's pages stay with their thread. Only a
+    /// thread that allocates from the cache adopts slabs (see FreeRemote), so what a list holds is that
+    /// thread's working set, not objects stranded where nobody allocates.
+    /// </summary>
+    private const int ThreadPartialMax = 4096;
     /// <summary>
     /// Empty slabs a thread keeps on its partial list; more go back to its page cache. A thread that holds
     /// thousands of objects and frees them all reuses these slabs as they are, without threading a new

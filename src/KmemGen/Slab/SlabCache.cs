@@ -217,6 +217,12 @@ public sealed unsafe partial class SlabCache : IDisposable
                     return;
                 }
             }
+            else
+            {
+                // Not the current slab: most often another slab this thread owns (SlabCache.Free.cs).
+                FreeNotCurrent(tc, c, obj);
+                return;
+            }
         }
         FreeSlow(tc, obj);
     }

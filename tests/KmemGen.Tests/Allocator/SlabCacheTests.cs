@@ -88,7 +88,7 @@ public unsafe class SlabCacheTests
     }
 
     [Fact]
-    public void A_thread_that_frees_another_threads_objects_adopts_their_slabs_and_allocates_from_them()
+    public void A_thread_that_allocates_here_adopts_the_full_slabs_it_frees_into_and_allocates_from_them()
     {
         using var cache = SlabCache.Create("adopt", 64);
         int n = cache.ObjectsPerSlab * 4;
@@ -98,16 +98,73 @@ public unsafe class SlabCacheTests
         var mine = new HashSet<nint>();
         ThreadExits.RunAndReap(() =>
         {
-            // Producer/consumer: the full slabs this thread frees into become its own (no lock, no
-            // node list), so its own allocations reuse them instead of taking a new slab.
+            // This thread has a current slab of its own: the full slabs it frees into become its own
+            // (one CAS each, no lock, no node list), and its allocations reuse them.
+            nint first = (nint)cache.Alloc();
+            slabs = cache.SlabCount;
             foreach (nint p in objs) cache.Free((void*)p);
+            Assert.Equal(0, cache.PartialCount);
             for (int i = 0; i < n - cache.ObjectsPerSlab; i++) mine.Add((nint)cache.Alloc());
             Assert.Equal(slabs, cache.SlabCount);
             Assert.Equal(0, cache.PartialCount);
             foreach (nint p in mine) cache.Free((void*)p);
+            cache.Free((void*)first);
         });
-        Assert.Equal(n - cache.ObjectsPerSlab, mine.Count);
-        Assert.Subset(objs.ToHashSet(), mine);
+        // Its current slab's other objects first, then the adopted slabs' (the test thread's current
+        // slab, the fourth, stays the test thread's: frees into it are remote pushes).
+        Assert.Equal(2 * cache.ObjectsPerSlab + 1, mine.Count(p => objs.Contains(p)));
+        Assert.Equal(0, cache.LiveObjects);
+    }
+
+    [Fact]
+    public void A_thread_that_only_frees_gives_full_slabs_to_the_node_list_and_the_allocating_thread_reuses_them()
+    {
+        using var cache = SlabCache.Create("consumer", 64);
+        int perSlab = cache.ObjectsPerSlab;
+        var objs = new nint[perSlab * 4];
+        for (int i = 0; i < objs.Length; i++) objs[i] = (nint)cache.Alloc();
+        long slabs = cache.SlabCount;
+        ThreadExits.RunAndReap(() =>
+        {
+            // A consumer: it never allocates here, so a slab on its own partial list would strand the
+            // free objects. The first three slabs are full and on no list: each moves to the node list.
+            for (int slab = 0; slab < 3; slab++) cache.Free((void*)objs[slab * perSlab]);
+            Assert.Equal(3, cache.PartialCount);
+        });
+        // The producer takes them back from the node list instead of growing the cache.
+        var again = new List<nint>();
+        for (int i = 0; i < 3; i++) again.Add((nint)cache.Alloc());
+        Assert.Equal(slabs, cache.SlabCount);
+        Assert.Equal(0, cache.PartialCount);
+        Assert.Equal(new HashSet<nint> { objs[0], objs[perSlab], objs[2 * perSlab] }, again.ToHashSet());
+        foreach (nint p in again) cache.Free((void*)p);
+        for (int i = 0; i < objs.Length; i++)
+            if (i % perSlab != 0 || i >= 3 * perSlab) cache.Free((void*)objs[i]);
+        Assert.Equal(0, cache.LiveObjects);
+    }
+
+    [Fact]
+    public void A_thread_freeing_its_own_objects_in_any_order_keeps_hundreds_of_partial_slabs_local()
+    {
+        using var cache = SlabCache.Create("own-random", 64);
+        int n = cache.ObjectsPerSlab * 300;
+        var objs = new nint[n];
+        for (int i = 0; i < n; i++) objs[i] = (nint)cache.Alloc();
+        long slabs = cache.SlabCount;
+        // Free every other object, in a shuffled order: 300 slabs become partially used, all owned by
+        // this thread (more than the kernel's per-CPU partial limit would keep), none on the node list.
+        var rng = new Random(3);
+        int[] order = Enumerable.Range(0, n / 2).Select(i => 2 * i).OrderBy(_ => rng.Next()).ToArray();
+        foreach (int i in order) cache.Free((void*)objs[i]);
+        Assert.Equal(0, cache.PartialCount);
+        Assert.Equal(n / 2, cache.LiveObjects);
+        // The freed slots are reused before any new slab.
+        var again = new HashSet<nint>();
+        for (int i = 0; i < n / 2; i++) again.Add((nint)cache.Alloc());
+        Assert.Equal(slabs, cache.SlabCount);
+        Assert.Equal(order.Select(i => objs[i]).ToHashSet(), again);
+        foreach (nint p in again) cache.Free((void*)p);
+        for (int i = 1; i < n; i += 2) cache.Free((void*)objs[i]);
         Assert.Equal(0, cache.LiveObjects);
     }
 
