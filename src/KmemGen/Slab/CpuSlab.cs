@@ -18,7 +18,7 @@ namespace KmemGen.Internal;
 /// invalidate the cache line (and, with the adjacent-line prefetcher, the line pair) the other
 /// thread's fast path reads: false sharing. 128 bytes covers the 128-byte line pair.
 /// </remarks>
-[StructLayout(LayoutKind.Explicit, Size = Pad + 128 + Pad)]
+[StructLayout(LayoutKind.Explicit, Size = Pad + 136 + Pad)]
 internal sealed unsafe class CpuSlab(SlabCache cache, ThreadContext context)
 {
     private const int Pad = 128;
@@ -34,7 +34,7 @@ internal sealed unsafe class CpuSlab(SlabCache cache, ThreadContext context)
     [FieldOffset(Pad + 40)] public uint* OwnerVec;
     [FieldOffset(Pad + 48)] public PageDesc* Slab;
     [FieldOffset(Pad + 56)] public readonly SlabCache Cache = cache;
-    /// <summary>This thread's partial slabs: partially used ones from the head, empty ones at the tail.</summary>
+    /// <summary>This thread's partial slabs: partially used ones first (oldest at the head), then the empty ones.</summary>
     [FieldOffset(Pad + 64)] public PageDesc* PartialHead;
     [FieldOffset(Pad + 72)] public PageDesc* PartialTail;
     [FieldOffset(Pad + 80)] public int PartialCount;
@@ -54,4 +54,6 @@ internal sealed unsafe class CpuSlab(SlabCache cache, ThreadContext context)
     [FieldOffset(Pad + 112)] public nuint LastFreedSpan;
     /// <summary>The owning thread's context, whose per-cache array holds this (Dispose takes it out of there).</summary>
     [FieldOffset(Pad + 120)] public readonly ThreadContext Context = context;
+    /// <summary>The first empty slab of the partial list (empty ones form its tail), or null.</summary>
+    [FieldOffset(Pad + 128)] public PageDesc* FirstEmpty;
 }

@@ -70,34 +70,44 @@ public sealed unsafe partial class SlabCache
 
     // ---- the thread's own partial list: touched by the owning thread only ----
 
-    /// <summary>Links a slab the thread owns: partially used ones at the head (reused first), empty ones at the tail.</summary>
+    /// <summary>
+    /// Links a slab the thread owns. The list is [partially used, oldest first][empty]: a partially used
+    /// slab joins the end of the used part and Refill takes the head, so a slab that just got its first
+    /// free object back waits while frees accumulate in it instead of being taken at once for that one
+    /// object and given up again (mimalloc appends an unfull page to the end of its queue for the same
+    /// reason). Empty slabs go at the tail, after the used ones.
+    /// </summary>
     private void LinkThread(CpuSlab c, PageDesc* s)
     {
         Debug.Assert(s->Owner == c.ThreadId && s->OnPartial == SlabList.None, "only an owned slab on no list joins its owner's partial list");
         Debug.Assert(s->Freelist != null, "a slab on a thread's partial list has local free objects");
         s->OnPartial = SlabList.Thread;
         c.PartialCount++;
+        PageDesc* before;
         if (s->InUse == 0)
         {
             c.EmptyCount++;
-            s->Next = null;
-            s->Prev = c.PartialTail;
-            if (c.PartialTail != null) c.PartialTail->Next = s; else c.PartialHead = s;
-            c.PartialTail = s;
+            before = null;
+            if (c.FirstEmpty == null) c.FirstEmpty = s;
         }
         else
         {
-            s->Prev = null;
-            s->Next = c.PartialHead;
-            if (c.PartialHead != null) c.PartialHead->Prev = s; else c.PartialTail = s;
-            c.PartialHead = s;
+            before = c.FirstEmpty;
         }
+        // Insert s before `before` (null: at the tail).
+        PageDesc* after = before != null ? before->Prev : c.PartialTail;
+        s->Next = before;
+        s->Prev = after;
+        if (after != null) after->Next = s; else c.PartialHead = s;
+        if (before != null) before->Prev = s; else c.PartialTail = s;
     }
 
     private void UnlinkThread(CpuSlab c, PageDesc* s)
     {
         Debug.Assert(s->OnPartial == SlabList.Thread, "the slab is on its owner's partial list");
         if (c.LastFreed == s) RememberFreed(c, null);
+        // Empty slabs are the tail run of the list: the one after the first empty is empty too, or none.
+        if (c.FirstEmpty == s) c.FirstEmpty = s->Next;
         if (s->Prev != null) s->Prev->Next = s->Next; else c.PartialHead = s->Next;
         if (s->Next != null) s->Next->Prev = s->Prev; else c.PartialTail = s->Prev;
         s->Next = s->Prev = null;
@@ -105,6 +115,7 @@ public sealed unsafe partial class SlabCache
         c.PartialCount--;
         if (s->InUse == 0) c.EmptyCount--;
         Debug.Assert(c.PartialCount >= 0 && c.EmptyCount >= 0 && c.EmptyCount <= c.PartialCount, "thread partial counts");
+        Debug.Assert((c.FirstEmpty == null) == (c.EmptyCount == 0), "the first empty slab is known exactly when there is one");
     }
 
     /// <summary>Remembers the partial slab a run of frees goes into (null forgets it).</summary>

@@ -169,6 +169,25 @@ public unsafe class SlabCacheTests
     }
 
     [Fact]
+    public void Partially_used_slabs_are_reused_oldest_first_so_frees_accumulate_in_the_newest()
+    {
+        using var cache = SlabCache.Create("partial-fifo", 64);
+        int perSlab = cache.ObjectsPerSlab;
+        var objs = new nint[perSlab * 4];
+        for (int i = 0; i < objs.Length; i++) objs[i] = (nint)cache.Alloc();
+        // Slabs A, B and C are full and on no list; D is the thread's exhausted current slab. One free
+        // into A, then one into B: both join the thread's partial list, A first.
+        nint a = objs[0], b = objs[perSlab];
+        cache.Free((void*)a);
+        cache.Free((void*)b);
+        // The next refills take A (the oldest) and then B, not the slab that got a free object last.
+        Assert.Equal(a, (nint)cache.Alloc());
+        Assert.Equal(b, (nint)cache.Alloc());
+        foreach (nint p in objs) cache.Free((void*)p);
+        Assert.Equal(0, cache.LiveObjects);
+    }
+
+    [Fact]
     public void A_thread_reuses_its_own_emptied_slabs_without_the_node_list()
     {
         using var cache = SlabCache.Create("own-partial", 128);
