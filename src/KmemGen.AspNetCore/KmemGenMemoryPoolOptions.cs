@@ -28,6 +28,12 @@ public sealed class KmemGenMemoryPoolOptions
     /// <summary>Block size of every pool (4 KiB, Kestrel's, by default).</summary>
     public int BlockSize { get; set; } = SlabMemoryPool.DefaultBlockSize;
 
+    /// <summary>
+    /// Bytes of returned blocks each pool keeps for its next rents (charged to no cgroup while kept; see
+    /// SlabMemoryPool.CachedBlocks): 256 KiB by default; 0 frees every block at its return.
+    /// </summary>
+    public int MaxCachedBytes { get; set; } = SlabMemoryPool.DefaultMaxCachedBytes;
+
     /// <summary>Report the cgroups on the KmemGen meter (usage, limit, peak, events) besides the pools' own instruments.</summary>
     public bool TrackCgroups { get; set; } = true;
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using KmemGen.Internal;
 
 namespace KmemGen.Buffers;
@@ -13,9 +14,12 @@ namespace KmemGen.Buffers;
 /// Who pays: a pool built with an owner charges every block to that cgroup whichever thread rents
 /// it (remote charging, the kernel's set_active_memcg for a connection's buffers); a pool built
 /// without one charges the cgroup current on the renting flow (<see cref="MemCgroup.Current"/>).
-/// Either way the block remembers the handle it charged, and returning it refunds that handle,
+/// Either way the rent remembers the handle it charged, and returning it refunds that handle,
 /// whoever returns it and whatever is current then. Over a memory.max, <see cref="Rent"/> throws
 /// <see cref="MemCgroupLimitExceededException"/> with nothing allocated or charged.
+/// Returned blocks are kept for the next rents (up to <see cref="MaxCachedBlocks"/>, charged to no one
+/// while kept), block objects included; each rent still gets its own small lease object, so a second
+/// Dispose of a lease, or its Memory after its Dispose, is refused even once another renter has the block.
 /// </remarks>
 public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
 {
@@ -26,10 +30,17 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
     // The fixed owner's handle, held from construction to Dispose (null: charge the current cgroup,
     // or the owner is the root, which is never charged).
     private readonly ObjCgroup? _fixedOwner;
-    private long _blocksRented;
+    // Returned blocks kept for the next rents (native memory and block object), charged to no one.
+    private readonly ConcurrentQueue<SlabMemoryBlock> _free = new();
+    private readonly long _maxCachedBlocks;
+    private long _allocatedBlocks;
     private long _rents;
+    private long _returns;
     private long _refusals;
     private int _disposed;
+
+    /// <summary>What a pool keeps of its returned blocks unless told otherwise: 256 KiB (64 blocks of 4 KiB).</summary>
+    public const int DefaultMaxCachedBytes = 256 * 1024;
 
     /// <summary>A pool charging the cgroup current at each rent.</summary>
     public SlabMemoryPool(int blockSize = DefaultBlockSize) : this(blockSize, owner: null, name: null)
@@ -39,16 +50,20 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
     /// <summary>
     /// A pool charging <paramref name="owner"/> for every block (null: the cgroup current at each rent).
     /// <paramref name="name"/> appears in error messages and metrics; it defaults to the owner's path.
+    /// Up to <paramref name="maxCachedBytes"/> of returned blocks are kept for the next rents
+    /// (<see cref="CachedBlocks"/>); 0 frees every block at its return.
     /// </summary>
-    public SlabMemoryPool(int blockSize, MemCgroup? owner, string? name = null)
+    public SlabMemoryPool(int blockSize, MemCgroup? owner, string? name = null, int maxCachedBytes = DefaultMaxCachedBytes)
     {
         if (blockSize < 1 || blockSize > Kmalloc.MaxSize)
         {
             throw new ArgumentOutOfRangeException(nameof(blockSize), blockSize,
                 $"SlabMemoryPool: the block size must be 1..{Kmalloc.MaxSize} bytes (one order-{Pages.MaxOrder} page block).");
         }
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCachedBytes);
 
         _source = BlockSource.For(blockSize);
+        _maxCachedBlocks = maxCachedBytes / _source.ChargeSize;
         Owner = owner;
         Name = name ?? owner?.Path ?? "current";
         if (owner is not null)
@@ -81,7 +96,25 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
     public SlabCache? Cache => _source.Cache;
 
     /// <summary>Blocks rented and not yet returned.</summary>
-    public long BlocksRented => Volatile.Read(ref _blocksRented);
+    public long BlocksRented
+    {
+        get
+        {
+            // Returns first: every return counted there was counted as a rent before, so the difference is never negative.
+            long returns = Volatile.Read(ref _returns);
+            return Volatile.Read(ref _rents) - returns;
+        }
+    }
+
+    /// <summary>
+    /// Returned blocks the pool keeps for its next rents (at most <see cref="MaxCachedBlocks"/>): allocated
+    /// from the slab cache but charged to no cgroup, as free objects in a kernel slab are. Freed when
+    /// the pool is disposed.
+    /// </summary>
+    public long CachedBlocks => Math.Max(0, Volatile.Read(ref _allocatedBlocks) - BlocksRented);
+
+    /// <summary>The most returned blocks the pool keeps: <c>maxCachedBytes</c> / <see cref="BlockChargeSize"/>; 0 frees every returned block.</summary>
+    public long MaxCachedBlocks => _maxCachedBlocks;
 
     /// <summary>Bytes charged for the blocks rented and not yet returned.</summary>
     public long BytesRented => BlocksRented * _source.ChargeSize;
@@ -119,9 +152,10 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
         return RentCharged(current, ownsReference: current is not null);
     }
 
-    // Charge first, then allocate (the kernel's order for page charges): a refusal leaves no block. With
-    // ownsReference, the caller's reference on owner goes to the block, or is put here when no block is made.
-    private IMemoryOwner<byte> RentCharged([TransfersOwnership] ObjCgroup? owner, bool ownsReference)
+    // Charge first, then take a block (the kernel's order for page charges): a refusal takes no block
+    // and allocates nothing. With ownsReference, the caller's reference on owner goes to the rent, or
+    // is put here when no block is rented.
+    private SlabMemoryLease RentCharged([TransfersOwnership] ObjCgroup? owner, bool ownsReference)
     {
         if (owner is not null && !owner.TryCharge(_source.ChargeSize))
         {
@@ -134,37 +168,79 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
             throw MemcgHooks.ChargeFailure(ThreadContext.Current, _source.ChargeSize);
         }
 
-        byte* block;
-        try
+        if (!_free.TryDequeue(out SlabMemoryBlock? block))
         {
-            block = _source.Alloc();
-        }
-        catch
-        {
-            owner?.Uncharge(_source.ChargeSize);
-            if (ownsReference)
+            try
             {
-                owner!.Put();
+                block = AllocBlock();
             }
+            catch
+            {
+                owner?.Uncharge(_source.ChargeSize);
+                if (ownsReference)
+                {
+                    owner!.Put();
+                }
 
-            throw;
+                throw;
+            }
         }
 
-        Interlocked.Increment(ref _blocksRented);
+        block.Owner = owner;
+        block.OwnsReference = ownsReference;
         Interlocked.Increment(ref _rents);
-        return new SlabMemoryBlock(this, block, _source.BlockSize, owner, ownsReference);
+        // The dequeue read the block after its last return published the generation that return moved on to.
+        return new SlabMemoryLease(block, block.Generation);
     }
 
-    /// <summary>Frees a block and refunds the handle it was charged to. Called once per block (SlabMemoryBlock guarantees it).</summary>
-    internal void Return(byte* block, ObjCgroup? owner, bool ownsReference)
+    /// <summary>
+    /// Refunds the handle the rent charged and keeps the block for the next rent (or frees it when the
+    /// pool already keeps <see cref="MaxCachedBlocks"/>, or is disposed). Called once per rent: the
+    /// lease's generation compare-and-swap guarantees it.
+    /// </summary>
+    internal void Return(SlabMemoryBlock block)
     {
-        _source.Free(block);
+        ObjCgroup? owner = block.Owner;
+        bool ownsReference = block.OwnsReference;
+        block.Owner = null;
+        block.OwnsReference = false;
         if (owner is not null)
         {
             owner.Uncharge(_source.ChargeSize);
             if (ownsReference) owner.Put();
         }
-        Interlocked.Decrement(ref _blocksRented);
+        Interlocked.Increment(ref _returns);
+
+        // Blocks allocated and not rented (this one included): the queue's length, read without touching the queue.
+        if (IsDisposed || Volatile.Read(ref _allocatedBlocks) - BlocksRented > _maxCachedBlocks)
+        {
+            FreeBlock(block);
+            return;
+        }
+
+        _free.Enqueue(block);
+        // Dispose may have drained the queue between the check and the enqueue: drain again (its
+        // process-wide barrier makes sure one of the two sees the block).
+        if (IsDisposed) DrainFreeBlocks();
+    }
+
+    private SlabMemoryBlock AllocBlock()
+    {
+        byte* pointer = _source.Alloc();
+        Interlocked.Increment(ref _allocatedBlocks);
+        return new SlabMemoryBlock(this, pointer, _source.BlockSize);
+    }
+
+    // The block object is dropped with its memory; its generation already moved past every lease's stamp.
+    private void FreeBlock(SlabMemoryBlock block)
+    {
+        _source.Free(block.Pointer);
+        Interlocked.Decrement(ref _allocatedBlocks);
+    }
+
+    private void DrainFreeBlocks()
+    {
+        while (_free.TryDequeue(out SlabMemoryBlock? block)) FreeBlock(block);
     }
 
     internal InvalidOperationException DoubleReturn() =>
@@ -174,12 +250,16 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
         new(nameof(IMemoryOwner<byte>), $"SlabMemoryPool '{Name}': the block was already returned to the pool; its memory may belong to another renter.");
 
     /// <summary>
-    /// Stops renting. Blocks still out stay valid and are freed and refunded when they are returned
-    /// (a server disposes its pools before its last connections finish with their buffers).
+    /// Stops renting and frees the cached blocks. Blocks still out stay valid and are freed and refunded
+    /// when they are returned (a server disposes its pools before its last connections finish with their buffers).
     /// </summary>
     protected override void Dispose(bool disposing)
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        // A return may have checked IsDisposed before the exchange and enqueue after it: the barrier
+        // makes its enqueue visible to the drain below, or makes it see the flag and drain itself.
+        Interlocked.MemoryBarrierProcessWide();
+        DrainFreeBlocks();
         // The handle's charged pages keep it alive for the blocks still out; this drops only our reference.
         _fixedOwner?.Put();
     }
