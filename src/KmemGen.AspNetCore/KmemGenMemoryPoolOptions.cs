@@ -29,6 +29,14 @@ public sealed class KmemGenMemoryPoolOptions
     public int BlockSize { get; set; } = SlabMemoryPool.DefaultBlockSize;
 
     /// <summary>
+    /// Where the blocks live: pinned arrays by default, because Kestrel's socket transport sends a
+    /// response spanning several blocks only from array-backed memory (with native blocks such a send
+    /// fails and the connection is aborted). Native suits servers that never send more than one block
+    /// per write call; each block is charged either way.
+    /// </summary>
+    public BlockMemory BlockMemory { get; set; } = BlockMemory.PinnedArray;
+
+    /// <summary>
     /// Bytes of returned blocks each pool keeps for its next rents (charged to no cgroup while kept; see
     /// SlabMemoryPool.CachedBlocks): 256 KiB by default; 0 frees every block at its return.
     /// </summary>

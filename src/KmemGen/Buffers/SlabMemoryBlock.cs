@@ -1,7 +1,10 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace KmemGen.Buffers;
 
 /// <summary>
-/// One native block of a <see cref="SlabMemoryPool"/> and its rent state, reused from rent to rent
+/// One block of a <see cref="SlabMemoryPool"/> (native memory or a pinned array) and its rent state, reused from rent to rent
 /// (the pool keeps returned blocks in its free queue, as Kestrel's pool keeps its MemoryPoolBlocks).
 /// Renters never see this object: each rent gets its own <see cref="SlabMemoryLease"/>, stamped with
 /// the block's <see cref="Generation"/> at that rent. The one Dispose that returns the rent moves the
@@ -18,12 +21,22 @@ internal sealed unsafe class SlabMemoryBlock
         Length = length;
     }
 
+    /// <summary>A block over a pinned array (<see cref="BlockMemory.PinnedArray"/>): its address never changes.</summary>
+    internal SlabMemoryBlock(SlabMemoryPool pool, byte[] pinnedArray)
+        : this(pool, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinnedArray)), pinnedArray.Length)
+    {
+        Array = pinnedArray;
+    }
+
     internal SlabMemoryPool Pool { get; }
 
-    /// <summary>The native memory (never moves: no pinning needed); owned by the block from its allocation to its free.</summary>
+    /// <summary>The block's memory (never moves: no pinning needed); owned by the block from its allocation to its free.</summary>
     internal byte* Pointer { get; }
 
     internal int Length { get; }
+
+    /// <summary>The pinned array holding the block, or null for native memory.</summary>
+    internal byte[]? Array { get; }
 
     /// <summary>
     /// Which rent the block serves: the stamp of the one live lease while rented; moved on by that

@@ -49,7 +49,25 @@ internal sealed unsafe class SlabMemoryLease : MemoryManager<byte>, IDisposable
         return new MemoryHandle(block.Pointer + elementIndex);
     }
 
-    /// <summary>Native memory does not move; there is nothing to unpin.</summary>
+    /// <summary>
+    /// The pinned array of a <see cref="BlockMemory.PinnedArray"/> block (what sockets need to send several
+    /// blocks in one call); false for native blocks. Whoever keeps the array past the lease's Dispose
+    /// bypasses the use-after-return check, as with any array pool.
+    /// </summary>
+    protected override bool TryGetArray(out ArraySegment<byte> segment)
+    {
+        SlabMemoryBlock block = _block;
+        if (Volatile.Read(ref block.Generation) != _generation) throw block.Pool.UseAfterReturn();
+        if (block.Array is null)
+        {
+            segment = default;
+            return false;
+        }
+        segment = new ArraySegment<byte>(block.Array);
+        return true;
+    }
+
+    /// <summary>The block's memory does not move; there is nothing to unpin.</summary>
     public override void Unpin()
     {
     }

@@ -5,10 +5,11 @@ using KmemGen.Internal;
 namespace KmemGen.Buffers;
 
 /// <summary>
-/// A <see cref="MemoryPool{T}"/> whose blocks are native memory charged to a memory cgroup: the drop-in
-/// pool for System.IO.Pipelines (<c>new PipeOptions(pool: ...)</c>), sockets and servers. Blocks are
-/// <see cref="DefaultBlockSize"/> (4 KiB, Kestrel's size) unless configured; up to
-/// <see cref="Kmalloc.MaxCacheSize"/> they come from a slab cache, above it from whole page blocks.
+/// A <see cref="MemoryPool{T}"/> whose blocks are charged to a memory cgroup: the drop-in pool for
+/// System.IO.Pipelines (<c>new PipeOptions(pool: ...)</c>), sockets and servers. Blocks are
+/// <see cref="DefaultBlockSize"/> (4 KiB, Kestrel's size) unless configured. Native blocks (the default)
+/// up to <see cref="Kmalloc.MaxCacheSize"/> come from a slab cache, above it from whole page blocks;
+/// <see cref="BlockMemory.PinnedArray"/> blocks are pinned arrays, as ASP.NET Core's socket transport needs.
 /// </summary>
 /// <remarks>
 /// Who pays: a pool built with an owner charges every block to that cgroup whichever thread rents
@@ -26,7 +27,10 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
     /// <summary>Kestrel's block size, and the default here.</summary>
     public const int DefaultBlockSize = 4096;
 
-    private readonly BlockSource _source;
+    // Native blocks' source; null for pinned arrays.
+    private readonly BlockSource? _source;
+    private readonly int _blockSize;
+    private readonly long _chargeSize;
     // The fixed owner's handle, held from construction to Dispose (null: charge the current cgroup,
     // or the owner is the root, which is never charged).
     private readonly ObjCgroup? _fixedOwner;
@@ -51,9 +55,11 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
     /// A pool charging <paramref name="owner"/> for every block (null: the cgroup current at each rent).
     /// <paramref name="name"/> appears in error messages and metrics; it defaults to the owner's path.
     /// Up to <paramref name="maxCachedBytes"/> of returned blocks are kept for the next rents
-    /// (<see cref="CachedBlocks"/>); 0 frees every block at its return.
+    /// (<see cref="CachedBlocks"/>); 0 frees every block at its return. <paramref name="memory"/>: native
+    /// memory from the slab (the default) or pinned arrays (what ASP.NET Core's socket transport needs).
     /// </summary>
-    public SlabMemoryPool(int blockSize, MemCgroup? owner, string? name = null, int maxCachedBytes = DefaultMaxCachedBytes)
+    public SlabMemoryPool(int blockSize, MemCgroup? owner, string? name = null, int maxCachedBytes = DefaultMaxCachedBytes,
+        BlockMemory memory = BlockMemory.Native)
     {
         if (blockSize < 1 || blockSize > Kmalloc.MaxSize)
         {
@@ -61,9 +67,21 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
                 $"SlabMemoryPool: the block size must be 1..{Kmalloc.MaxSize} bytes (one order-{Pages.MaxOrder} page block).");
         }
         ArgumentOutOfRangeException.ThrowIfNegative(maxCachedBytes);
+        if (memory is not BlockMemory.Native and not BlockMemory.PinnedArray)
+            throw new ArgumentOutOfRangeException(nameof(memory), memory, "SlabMemoryPool: memory must be Native or PinnedArray.");
 
-        _source = BlockSource.For(blockSize);
-        _maxCachedBlocks = maxCachedBytes / _source.ChargeSize;
+        Memory = memory;
+        _blockSize = blockSize;
+        if (memory == BlockMemory.Native)
+        {
+            _source = BlockSource.For(blockSize);
+            _chargeSize = _source.ChargeSize;
+        }
+        else
+        {
+            _chargeSize = blockSize;
+        }
+        _maxCachedBlocks = maxCachedBytes / _chargeSize;
         Owner = owner;
         Name = name ?? owner?.Path ?? "current";
         if (owner is not null)
@@ -83,17 +101,23 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
     /// <summary>A label for messages and metrics: the given name, else the owner's path, else "current".</summary>
     public string Name { get; }
 
-    /// <summary>The size of every block (what <see cref="Rent"/> returns, whatever was asked).</summary>
-    public int BlockSize => _source.BlockSize;
+    /// <summary>Where the blocks live: native memory or pinned arrays.</summary>
+    public BlockMemory Memory { get; }
 
-    /// <summary>What one block charges its owner: <see cref="BlockSize"/>, or the whole page block above 8 KiB.</summary>
-    public long BlockChargeSize => _source.ChargeSize;
+    /// <summary>The size of every block (what <see cref="Rent"/> returns, whatever was asked).</summary>
+    public int BlockSize => _blockSize;
+
+    /// <summary>
+    /// What one block charges its owner: <see cref="BlockSize"/>, or for native blocks above 8 KiB the
+    /// whole page block.
+    /// </summary>
+    public long BlockChargeSize => _chargeSize;
 
     /// <summary>The largest request <see cref="Rent"/> accepts: <see cref="BlockSize"/>.</summary>
-    public override int MaxBufferSize => _source.BlockSize;
+    public override int MaxBufferSize => _blockSize;
 
-    /// <summary>The slab cache the blocks come from (shared by every pool of this block size), or null for page blocks.</summary>
-    public SlabCache? Cache => _source.Cache;
+    /// <summary>The slab cache the blocks come from (shared by every native pool of this block size), or null for page blocks and pinned arrays.</summary>
+    public SlabCache? Cache => _source?.Cache;
 
     /// <summary>Blocks rented and not yet returned.</summary>
     public long BlocksRented
@@ -117,7 +141,7 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
     public long MaxCachedBlocks => _maxCachedBlocks;
 
     /// <summary>Bytes charged for the blocks rented and not yet returned.</summary>
-    public long BytesRented => BlocksRented * _source.ChargeSize;
+    public long BytesRented => BlocksRented * _chargeSize;
 
     /// <summary>Successful rents since the pool was created.</summary>
     public long Rents => Volatile.Read(ref _rents);
@@ -134,10 +158,10 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
     /// </summary>
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
-        if (minBufferSize < -1 || minBufferSize > _source.BlockSize)
+        if (minBufferSize < -1 || minBufferSize > _blockSize)
         {
             throw new ArgumentOutOfRangeException(nameof(minBufferSize), minBufferSize,
-                $"SlabMemoryPool '{Name}': a request must be -1 (default) or 0..{_source.BlockSize} bytes (MaxBufferSize).");
+                $"SlabMemoryPool '{Name}': a request must be -1 (default) or 0..{_blockSize} bytes (MaxBufferSize).");
         }
 
         ObjectDisposedException.ThrowIf(IsDisposed, this);
@@ -157,7 +181,7 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
     // is put here when no block is rented.
     private SlabMemoryLease RentCharged([TransfersOwnership] ObjCgroup? owner, bool ownsReference)
     {
-        if (owner is not null && !owner.TryCharge(_source.ChargeSize))
+        if (owner is not null && !owner.TryCharge(_chargeSize))
         {
             if (ownsReference)
             {
@@ -165,7 +189,7 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
             }
 
             Interlocked.Increment(ref _refusals);
-            throw MemcgHooks.ChargeFailure(ThreadContext.Current, _source.ChargeSize);
+            throw MemcgHooks.ChargeFailure(ThreadContext.Current, _chargeSize);
         }
 
         if (!_free.TryDequeue(out SlabMemoryBlock? block))
@@ -176,7 +200,7 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
             }
             catch
             {
-                owner?.Uncharge(_source.ChargeSize);
+                owner?.Uncharge(_chargeSize);
                 if (ownsReference)
                 {
                     owner!.Put();
@@ -206,7 +230,7 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
         block.OwnsReference = false;
         if (owner is not null)
         {
-            owner.Uncharge(_source.ChargeSize);
+            owner.Uncharge(_chargeSize);
             if (ownsReference) owner.Put();
         }
         Interlocked.Increment(ref _returns);
@@ -226,15 +250,18 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
 
     private SlabMemoryBlock AllocBlock()
     {
-        byte* pointer = _source.Alloc();
+        SlabMemoryBlock block = _source is not null
+            ? new SlabMemoryBlock(this, _source.Alloc(), _blockSize)
+            : new SlabMemoryBlock(this, GC.AllocateUninitializedArray<byte>(_blockSize, pinned: true));
         Interlocked.Increment(ref _allocatedBlocks);
-        return new SlabMemoryBlock(this, pointer, _source.BlockSize);
+        return block;
     }
 
-    // The block object is dropped with its memory; its generation already moved past every lease's stamp.
+    // The block object is dropped with its memory (a pinned array goes with it to the GC); its generation
+    // already moved past every lease's stamp.
     private void FreeBlock(SlabMemoryBlock block)
     {
-        _source.Free(block.Pointer);
+        _source?.Free(block.Pointer);
         Interlocked.Decrement(ref _allocatedBlocks);
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.InteropServices;
 using KmemGen.Buffers;
 using static KmemGen.Tests.Memcg.TestCgroups;
 
@@ -371,6 +372,46 @@ public class SlabMemoryPoolTests
     {
         using MemoryHandle pin = lease.Memory.Pin();
         return (nint)pin.Pointer;
+    }
+
+    [Fact]
+    public void Pinned_array_blocks_are_array_backed_charged_by_their_size_and_reused()
+    {
+        MemCgroup owner = Fresh("pool-arrays");
+        using var pool = new SlabMemoryPool(Block, owner, memory: BlockMemory.PinnedArray);
+        Assert.Equal(BlockMemory.PinnedArray, pool.Memory);
+        Assert.Null(pool.Cache);
+        Assert.Equal(Block, pool.BlockChargeSize);
+
+        IMemoryOwner<byte> first = pool.Rent();
+        Memory<byte> stale = first.Memory;
+        Assert.True(MemoryMarshal.TryGetArray<byte>(first.Memory, out ArraySegment<byte> segment));
+        Assert.Equal(Block, segment.Count);
+        Assert.Equal(0, segment.Offset);
+        segment.Array![Block - 1] = 0x3c;
+        Assert.Equal(0x3c, first.Memory.Span[Block - 1]);
+        DrainThisThread();
+        Assert.Equal(Block, owner.Usage);
+        first.Dispose();
+
+        using IMemoryOwner<byte> second = pool.Rent();
+        Assert.True(MemoryMarshal.TryGetArray<byte>(second.Memory, out ArraySegment<byte> again));
+        Assert.Same(segment.Array, again.Array);
+        Assert.Throws<ObjectDisposedException>(() => MemoryMarshal.TryGetArray<byte>(stale, out _));
+        Assert.Throws<InvalidOperationException>(first.Dispose);
+        DrainThisThread();
+        Assert.Equal(Block, owner.Usage);
+    }
+
+    [Fact]
+    public void Native_blocks_are_not_array_backed()
+    {
+        using var pool = new SlabMemoryPool();
+        using IMemoryOwner<byte> block = pool.Rent();
+
+        Assert.Equal(BlockMemory.Native, pool.Memory);
+        Assert.False(MemoryMarshal.TryGetArray<byte>(block.Memory, out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SlabMemoryPool(Block, null, memory: (BlockMemory)7));
     }
 
     [Fact]
