@@ -8,8 +8,8 @@ namespace KmemGen.Benchmarks.Buffers;
 /// <summary>
 /// One rent+return of a 4 KiB block, single thread, against Kestrel's own pool in the same run
 /// (ASP.NET Core's PinnedBlockMemoryPool, loaded from the installed shared framework; see
-/// <see cref="KestrelPool"/>): SlabMemoryPool charging a fixed owner, charging the current cgroup, and
-/// at the root (no charge); then the pieces of the owner path on their own (the charge and refund
+/// <see cref="KestrelPool"/>): SlabMemoryPool charging a fixed owner (native and pinned-array blocks),
+/// charging the current cgroup, at the root (no charge), and two owners' pools in turn; then the pieces of the owner path on their own (the charge and refund
 /// through the thread's stock, a slab block's alloc and free, the handle object) to show where the
 /// time goes. Every rent also reads the block's Memory, as a pipe does.
 /// Run: dotnet run -c Release --project bench/KmemGen.Benchmarks -- --filter '*MemoryPoolBenchmarks*' --job short
@@ -20,6 +20,7 @@ public unsafe class MemoryPoolBenchmarks
     private const int Pairs = 1024;
     private MemoryPool<byte> _kestrel = null!;
     private SlabMemoryPool _owned = null!;
+    private SlabMemoryPool _ownedArrays = null!;
     private SlabMemoryPool _current = null!;
     private SlabMemoryPool _root = null!;
     private SlabMemoryPool _other = null!;
@@ -39,6 +40,7 @@ public unsafe class MemoryPoolBenchmarks
         _otherOwner = MemCgroup.Root.CreateChild("bench-pool-other-" + id);
         _other = new SlabMemoryPool(SlabMemoryPool.DefaultBlockSize, _otherOwner);
         _owned = new SlabMemoryPool(SlabMemoryPool.DefaultBlockSize, _owner);
+        _ownedArrays = new SlabMemoryPool(SlabMemoryPool.DefaultBlockSize, _owner, memory: BlockMemory.PinnedArray);
         _current = new SlabMemoryPool();
         _root = new SlabMemoryPool();
         using (_owner.Enter())
@@ -53,6 +55,7 @@ public unsafe class MemoryPoolBenchmarks
     {
         _ownerHandle.Put();
         _owned.Dispose();
+        _ownedArrays.Dispose();
         _current.Dispose();
         _root.Dispose();
         _other.Dispose();
@@ -68,6 +71,10 @@ public unsafe class MemoryPoolBenchmarks
 
     [Benchmark(OperationsPerInvoke = Pairs)]
     public int Slab_Owner_RentReturn() => RentReturn(_owned);
+
+    /// <summary>What KmemGen.AspNetCore's factory creates: pinned-array blocks charged to a fixed owner.</summary>
+    [Benchmark(OperationsPerInvoke = Pairs)]
+    public int Slab_Owner_PinnedArray_RentReturn() => RentReturn(_ownedArrays);
 
     [Benchmark(OperationsPerInvoke = Pairs)]
     public int Slab_Current_RentReturn()
