@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Runtime.InteropServices;
 using KmemGen.Buffers;
@@ -320,6 +321,45 @@ public class SlabMemoryPoolTests
         Assert.Equal(0, pool.BlocksRented);
         Assert.Equal(Rounds, pool.Rents);
         Assert.True(pool.CachedBlocks <= pool.MaxCachedBlocks, $"{pool.CachedBlocks} cached");
+        Assert.Equal(0, owner.Usage);
+        owner.Remove();
+    }
+
+    [Fact]
+    public void Under_concurrent_rents_and_returns_no_block_serves_two_rents_at_once()
+    {
+        MemCgroup owner = Fresh("pool-concurrent-reuse");
+        // A small cache: blocks are both reused and freed and allocated again while the threads run.
+        using var pool = new SlabMemoryPool(Block, owner, maxCachedBytes: 4 * Block);
+        const int Threads = 4;
+        const int Iterations = 5000;
+        int collisions = 0;
+        var handOff = new ConcurrentQueue<IMemoryOwner<byte>>();
+        var workers = Enumerable.Range(1, Threads).Select(id => new Thread(() =>
+        {
+            for (int i = 0; i < Iterations; i++)
+            {
+                IMemoryOwner<byte> block = pool.Rent();
+                Span<byte> span = block.Memory.Span;
+                span.Fill((byte)id);
+                Thread.Yield();
+                if (span.IndexOfAnyExcept((byte)id) >= 0) Interlocked.Increment(ref collisions);
+                // Every other block is returned by whichever thread takes it from the hand-off queue.
+                if ((i & 1) == 0) handOff.Enqueue(block);
+                else block.Dispose();
+                if (handOff.TryDequeue(out IMemoryOwner<byte>? other)) other.Dispose();
+            }
+            DrainThisThread();
+        })).ToList();
+        workers.ForEach(t => t.Start());
+        workers.ForEach(t => t.Join());
+        while (handOff.TryDequeue(out IMemoryOwner<byte>? left)) left.Dispose();
+        DrainThisThread();
+
+        Assert.Equal(0, collisions);
+        Assert.Equal(0, pool.BlocksRented);
+        Assert.Equal(Threads * Iterations, pool.Rents);
+        Assert.InRange(pool.CachedBlocks, 0, pool.MaxCachedBlocks);
         Assert.Equal(0, owner.Usage);
         owner.Remove();
     }
