@@ -36,6 +36,12 @@ public sealed record GatewayOptions
     /// <summary>The parent cgroup's name under the root.</summary>
     public string CgroupName { get; init; } = "gateway";
 
+    /// <summary>
+    /// Compare run, calibration: both sides run ASP.NET Core's default pool (the "kmemgen" side too), so
+    /// the ratio shows what this machine's noise alone makes of two identical servers.
+    /// </summary>
+    public bool Calibrate { get; init; }
+
     /// <summary>Also print each tenant's pool usage every second while the load runs.</summary>
     public bool Live { get; init; }
 }

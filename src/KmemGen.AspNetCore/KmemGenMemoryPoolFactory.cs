@@ -65,7 +65,7 @@ public sealed class KmemGenMemoryPoolFactory : IMemoryPoolFactory<byte>
         PoolGroup group = endpoint is not null
             ? GroupFor(endpoint.CgroupName, owner, endpoint.Max)
             : GroupFor(owner, owner, _options.OwnerLimits.GetValueOrDefault(owner) ?? _options.DefaultOwnerMax);
-        var pool = new SlabMemoryPool(_options.BlockSize, group.Cgroup, $"{owner}:{group.Cgroup.Path}");
+        var pool = new SlabMemoryPool(_options.BlockSize, group.Cgroup, $"{owner}:{group.Cgroup.Path}", _options.MaxCachedBytes, _options.BlockMemory);
         group.Add(pool);
         return pool;
     }

@@ -28,6 +28,20 @@ public sealed class KmemGenMemoryPoolOptions
     /// <summary>Block size of every pool (4 KiB, Kestrel's, by default).</summary>
     public int BlockSize { get; set; } = SlabMemoryPool.DefaultBlockSize;
 
+    /// <summary>
+    /// Where the blocks live: pinned arrays by default, because Kestrel's socket transport sends a
+    /// response spanning several blocks only from array-backed memory (with native blocks such a send
+    /// fails and the connection is aborted). Native suits servers that never send more than one block
+    /// per write call; each block is charged either way.
+    /// </summary>
+    public BlockMemory BlockMemory { get; set; } = BlockMemory.PinnedArray;
+
+    /// <summary>
+    /// Bytes of returned blocks each pool keeps for its next rents (charged to no cgroup while kept; see
+    /// SlabMemoryPool.CachedBlocks): 256 KiB by default; 0 frees every block at its return.
+    /// </summary>
+    public int MaxCachedBytes { get; set; } = SlabMemoryPool.DefaultMaxCachedBytes;
+
     /// <summary>Report the cgroups on the KmemGen meter (usage, limit, peak, events) besides the pools' own instruments.</summary>
     public bool TrackCgroups { get; set; } = true;
 

@@ -45,6 +45,23 @@ public sealed class FactoryTests
     }
 
     [Fact]
+    public void Pools_keep_the_configured_bytes_of_returned_blocks()
+    {
+        MemCgroup parent = Fresh("factory-cache");
+        var byDefault = (SlabMemoryPool)new KmemGenMemoryPoolFactory(new KmemGenMemoryPoolOptions { Parent = parent }).Create();
+        var small = (SlabMemoryPool)new KmemGenMemoryPoolFactory(new KmemGenMemoryPoolOptions { Parent = parent, MaxCachedBytes = 3 * 4096 }).Create();
+        var none = (SlabMemoryPool)new KmemGenMemoryPoolFactory(new KmemGenMemoryPoolOptions { Parent = parent, MaxCachedBytes = 0 }).Create();
+
+        Assert.Equal(SlabMemoryPool.DefaultMaxCachedBytes / 4096, byDefault.MaxCachedBlocks);
+        Assert.Equal(3, small.MaxCachedBlocks);
+        Assert.Equal(0, none.MaxCachedBlocks);
+        small.Rent().Dispose();
+        none.Rent().Dispose();
+        Assert.Equal(1, small.CachedBlocks);
+        Assert.Equal(0, none.CachedBlocks);
+    }
+
+    [Fact]
     public void A_limit_in_bad_syntax_is_refused_naming_the_file_and_the_value()
     {
         MemCgroup parent = Fresh("factory-bad-limit");

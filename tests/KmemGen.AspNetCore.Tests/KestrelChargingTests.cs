@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using KmemGen.Buffers;
 using KmemGen.Metrics;
 using static KmemGen.AspNetCore.Tests.TestCgroups;
 
@@ -35,6 +36,42 @@ public sealed class KestrelChargingTests
         Assert.True(kestrel.Rents >= BodyBytes / 4096);
         Assert.True(await EventuallyAsync(() => kestrel.BytesRented == 0), $"{kestrel.BytesRented} bytes still rented after the connection closed");
         Assert.Equal(0, kestrel.Refusals);
+    }
+
+    [Theory]
+    [InlineData(100)]
+    [InlineData(64 * 1024)]
+    [InlineData(1024 * 1024 + 7)]
+    public async Task A_response_over_one_or_many_blocks_arrives_whole(int count)
+    {
+        MemCgroup parent = Fresh("kestrel-response");
+        await using TestServer server = await TestServer.StartAsync(o => o.Parent = parent, new IPEndPoint(IPAddress.Loopback, 0));
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+        byte[] body = await client.GetByteArrayAsync(new Uri(server.Addresses[0], $"/bytes?count={count}"));
+
+        Assert.Equal(TestServer.Pattern(count), body);
+        PoolGroup kestrel = Assert.Single(server.Factory.Groups);
+        Assert.All(kestrel.Pools, p => Assert.Equal(BlockMemory.PinnedArray, p.Memory));
+        Assert.True(kestrel.Rents >= count / 4096, $"{kestrel.Rents} rents for a {count}-byte response");
+        Assert.True(await EventuallyAsync(() => kestrel.BytesRented == 0), $"{kestrel.BytesRented} bytes still rented");
+    }
+
+    /// <summary>Why the factory's default is pinned arrays: Kestrel's socket sender takes several blocks only as arrays.</summary>
+    [Fact]
+    public async Task With_native_blocks_a_response_over_several_blocks_is_cut_off()
+    {
+        MemCgroup parent = Fresh("kestrel-native-response");
+        await using TestServer server = await TestServer.StartAsync(o =>
+        {
+            o.Parent = parent;
+            o.BlockMemory = BlockMemory.Native;
+        }, new IPEndPoint(IPAddress.Loopback, 0));
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+        Assert.Equal("pong", await client.GetStringAsync(new Uri(server.Addresses[0], "/ping")));
+        await Assert.ThrowsAnyAsync<Exception>(() => client.GetByteArrayAsync(new Uri(server.Addresses[0], "/bytes?count=65536")));
+        Assert.All(Assert.Single(server.Factory.Groups).Pools, p => Assert.Equal(BlockMemory.Native, p.Memory));
     }
 
     [Fact]

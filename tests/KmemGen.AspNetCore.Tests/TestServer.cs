@@ -15,7 +15,8 @@ namespace KmemGen.AspNetCore.Tests;
 /// <summary>
 /// A Kestrel server on loopback with the KmemGen factory registered and two endpoints: POST /hold
 /// buffers the whole request body in the connection's input pipe (blocks rented from the pools) and
-/// answers with what the body's cgroup was charged while it held it; GET /ping answers "pong".
+/// answers with what the body's cgroup was charged while it held it; GET /ping answers "pong";
+/// GET /bytes?count=N answers <see cref="Pattern"/>(N) in one write (a response over several blocks).
 /// </summary>
 internal sealed class TestServer : IAsyncDisposable
 {
@@ -46,12 +47,16 @@ internal sealed class TestServer : IAsyncDisposable
         WebApplication app = builder.Build();
         app.MapGet("/ping", () => "pong");
         app.MapPost("/hold", HoldBodyAsync);
+        app.MapGet("/bytes", (int count) => Results.Bytes(Pattern(count), "application/octet-stream"));
         await app.StartAsync();
 
         var addresses = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>()
             .Addresses.Select(a => new Uri(a)).ToList();
         return new TestServer(app, app.Services.GetRequiredService<KmemGenMemoryPoolFactory>(), addresses);
     }
+
+    /// <summary>What GET /bytes?count=N answers: N bytes counting 0..250 over and over.</summary>
+    public static byte[] Pattern(int count) => [.. Enumerable.Range(0, count).Select(i => (byte)(i % 251))];
 
     /// <summary>Reserves <paramref name="count"/> distinct free loopback ports (bound together, then released).</summary>
     public static IPEndPoint[] FreeLoopbackEndpoints(int count)

@@ -57,6 +57,23 @@ public sealed class TenantGatewayTests
         Assert.Matches(@"kmemgen\s+\d+\s+\d+", text);
         Assert.Matches(@"default\s+\d+\s+\d+", text);
         Assert.Contains("of the default pool's throughput (median paired ratio", text);
+        Assert.DoesNotContain("calibration", text);
+    }
+
+    [Fact]
+    public async Task The_calibration_run_puts_the_default_pool_on_both_sides()
+    {
+        var output = new StringWriter();
+        string cgroup = "gateway-calibrate-" + Guid.NewGuid().ToString("N");
+
+        int exit = await CompareRun.RunAsync(SmallRun(RunMode.Compare) with { Calibrate = true, CgroupName = cgroup }, output);
+
+        string text = output.ToString();
+        Assert.True(exit == 0, text);
+        Assert.Contains("calibration: the default pool on both sides", text);
+        Assert.Matches(@"kmemgen\s+\d+\s+\d+", text);
+        // No KmemGen pool was made: its factory would have created the parent cgroup.
+        Assert.DoesNotContain(MemCgroup.Root.Children, c => c.Name == cgroup);
     }
 
     [Fact]
@@ -107,7 +124,7 @@ public sealed class TenantGatewayTests
     public void Flags_set_the_options()
     {
         GatewayOptions o = CommandLine.Parse(["--mode", "compare", "--tenants", "3", "--requests", "10", "--time-limit", "1500ms",
-            "--limit", "8M", "--upload-size", "1M", "--slow-readers", "0", "--rounds", "2", "--cgroup", "gw", "--live"]).Options;
+            "--limit", "8M", "--upload-size", "1M", "--slow-readers", "0", "--rounds", "2", "--cgroup", "gw", "--live", "--calibrate"]).Options;
 
         Assert.Equal(RunMode.Compare, o.Mode);
         Assert.Equal(3, o.NormalTenants);
@@ -119,6 +136,8 @@ public sealed class TenantGatewayTests
         Assert.Equal(2, o.Rounds);
         Assert.Equal("gw", o.CgroupName);
         Assert.True(o.Live);
+        Assert.True(o.Calibrate);
+        Assert.False(CommandLine.Parse([]).Options.Calibrate);
     }
 }
 

@@ -26,6 +26,7 @@ public sealed partial class CommandLine
           --slow-readers N         the flooding tenant's slow downloads (default 4; 0..64)
           --rounds N               compare: measured rounds of both pools (default 3; 1..20)
           --cgroup NAME            the parent cgroup under the root (default gateway)
+          --calibrate              compare: the default pool on both sides (what noise alone makes of the ratio)
           --live                   print each tenant's pool usage every second
           --help                   this text
         """;
@@ -52,6 +53,9 @@ public sealed partial class CommandLine
                     return new CommandLine(o, showHelp: true);
                 case "--live":
                     o = o with { Live = true };
+                    continue;
+                case "--calibrate":
+                    o = o with { Calibrate = true };
                     continue;
             }
 

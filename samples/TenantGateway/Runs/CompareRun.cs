@@ -21,6 +21,10 @@ public static class CompareRun
     {
         await output.WriteLineAsync($"TenantGateway compare: {options.NormalTenants} tenants x {options.Requests} requests x {options.Concurrency} concurrent, " +
             $"{options.Rounds} rounds alternating KmemGen and default pools (after two warm-ups each), time limit {options.TimeLimit.TotalSeconds:0.#} s");
+        if (options.Calibrate)
+        {
+            await output.WriteLineAsync("calibration: the default pool on both sides; the \"kmemgen\" row is a second default-pool server");
+        }
         using var timeLimit = new CancellationTokenSource(options.TimeLimit);
         var kmemgen = new PoolTotals("kmemgen");
         var standard = new PoolTotals("default");
@@ -45,7 +49,7 @@ public static class CompareRun
     private static async Task RoundAsync(GatewayOptions options, bool kmemgenPools, PoolTotals totals, CancellationToken cancel)
     {
         IReadOnlyList<Tenant> tenants = Tenant.Create(options.NormalTenants, withFlooder: false);
-        await using GatewayServer server = await GatewayServer.StartAsync(tenants, options, kmemgenPools);
+        await using GatewayServer server = await GatewayServer.StartAsync(tenants, options, kmemgenPools && !options.Calibrate);
         // CPU time as well as wall time: other programs on a shared machine take wall time from both
         // pools unevenly, while the CPU this process spends per request moves much less with them.
         TimeSpan cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;

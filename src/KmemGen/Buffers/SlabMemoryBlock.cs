@@ -1,58 +1,52 @@
-using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace KmemGen.Buffers;
 
 /// <summary>
-/// One rented block: native memory (so already pinned: sockets and <see cref="Pin"/> need no GC
-/// handle) and the owner it was charged to. A fresh object per rent, never reused, so a second
-/// <see cref="IDisposable.Dispose"/> is always recognised as a double return and cannot free a block
-/// someone else rented since.
+/// One block of a <see cref="SlabMemoryPool"/> (native memory or a pinned array) and its rent state, reused from rent to rent
+/// (the pool keeps returned blocks in its free queue, as Kestrel's pool keeps its MemoryPoolBlocks).
+/// Renters never see this object: each rent gets its own <see cref="SlabMemoryLease"/>, stamped with
+/// the block's <see cref="Generation"/> at that rent. The one Dispose that returns the rent moves the
+/// generation on (compare-and-swap from the lease's stamp), so a lease of an earlier rent, kept after
+/// its Dispose, no longer matches: its second Dispose is refused and its Memory is refused, whoever
+/// has rented the block since.
 /// </summary>
-internal sealed unsafe class SlabMemoryBlock : MemoryManager<byte>
+internal sealed unsafe class SlabMemoryBlock
 {
-    private readonly SlabMemoryPool _pool;
-    private readonly byte* _pointer;
-    private readonly int _length;
-    private readonly ObjCgroup? _owner;
-    private readonly bool _ownsReference;
-    // 0 while rented, 1 once returned: the Interlocked.Exchange in Dispose lets exactly one caller free.
-    private int _returned;
-
-    internal SlabMemoryBlock(SlabMemoryPool pool, byte* pointer, int length, ObjCgroup? owner, bool ownsReference)
+    internal SlabMemoryBlock(SlabMemoryPool pool, byte* pointer, int length)
     {
-        _pool = pool;
-        _pointer = pointer;
-        _length = length;
-        _owner = owner;
-        _ownsReference = ownsReference;
+        Pool = pool;
+        Pointer = pointer;
+        Length = length;
     }
 
-    /// <summary>The owner handle the block is charged to (null: not charged, rented at the root).</summary>
-    internal ObjCgroup? Owner => _owner;
-
-    public override Span<byte> GetSpan()
+    /// <summary>A block over a pinned array (<see cref="BlockMemory.PinnedArray"/>): its address never changes.</summary>
+    internal SlabMemoryBlock(SlabMemoryPool pool, byte[] pinnedArray)
+        : this(pool, (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(pinnedArray)), pinnedArray.Length)
     {
-        // Reading a returned block would read (or write) memory another renter now owns.
-        if (Volatile.Read(ref _returned) != 0) throw _pool.UseAfterReturn();
-        return new Span<byte>(_pointer, _length);
+        Array = pinnedArray;
     }
 
-    public override MemoryHandle Pin(int elementIndex = 0)
-    {
-        if (Volatile.Read(ref _returned) != 0) throw _pool.UseAfterReturn();
-        if ((uint)elementIndex > (uint)_length)
-            throw new ArgumentOutOfRangeException(nameof(elementIndex), elementIndex, $"Pin: index must be 0..{_length} for a {_length}-byte block.");
-        return new MemoryHandle(_pointer + elementIndex);
-    }
+    internal SlabMemoryPool Pool { get; }
 
-    /// <summary>Native memory does not move; there is nothing to unpin.</summary>
-    public override void Unpin()
-    {
-    }
+    /// <summary>The block's memory (never moves: no pinning needed); owned by the block from its allocation to its free.</summary>
+    internal byte* Pointer { get; }
 
-    protected override void Dispose(bool disposing)
-    {
-        if (Interlocked.Exchange(ref _returned, 1) != 0) throw _pool.DoubleReturn();
-        _pool.Return(_pointer, _owner, _ownsReference);
-    }
+    internal int Length { get; }
+
+    /// <summary>The pinned array holding the block, or null for native memory.</summary>
+    internal byte[]? Array { get; }
+
+    /// <summary>
+    /// Which rent the block serves: the stamp of the one live lease while rented; moved on by that
+    /// lease's Dispose (so a 64-bit count of returns: a stale lease would need 2^64 reuses to match again).
+    /// </summary>
+    internal long Generation;
+
+    /// <summary>The handle the current rent charged (null: not charged); written at rent, taken back at return.</summary>
+    internal ObjCgroup? Owner;
+
+    /// <summary>Whether the current rent holds its own reference on <see cref="Owner"/> (current-cgroup pools), put at return.</summary>
+    internal bool OwnsReference;
 }

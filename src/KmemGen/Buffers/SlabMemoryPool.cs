@@ -1,35 +1,50 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using KmemGen.Internal;
 
 namespace KmemGen.Buffers;
 
 /// <summary>
-/// A <see cref="MemoryPool{T}"/> whose blocks are native memory charged to a memory cgroup: the drop-in
-/// pool for System.IO.Pipelines (<c>new PipeOptions(pool: ...)</c>), sockets and servers. Blocks are
-/// <see cref="DefaultBlockSize"/> (4 KiB, Kestrel's size) unless configured; up to
-/// <see cref="Kmalloc.MaxCacheSize"/> they come from a slab cache, above it from whole page blocks.
+/// A <see cref="MemoryPool{T}"/> whose blocks are charged to a memory cgroup: the drop-in pool for
+/// System.IO.Pipelines (<c>new PipeOptions(pool: ...)</c>), sockets and servers. Blocks are
+/// <see cref="DefaultBlockSize"/> (4 KiB, Kestrel's size) unless configured. Native blocks (the default)
+/// up to <see cref="Kmalloc.MaxCacheSize"/> come from a slab cache, above it from whole page blocks;
+/// <see cref="BlockMemory.PinnedArray"/> blocks are pinned arrays, as ASP.NET Core's socket transport needs.
 /// </summary>
 /// <remarks>
 /// Who pays: a pool built with an owner charges every block to that cgroup whichever thread rents
 /// it (remote charging, the kernel's set_active_memcg for a connection's buffers); a pool built
 /// without one charges the cgroup current on the renting flow (<see cref="MemCgroup.Current"/>).
-/// Either way the block remembers the handle it charged, and returning it refunds that handle,
+/// Either way the rent remembers the handle it charged, and returning it refunds that handle,
 /// whoever returns it and whatever is current then. Over a memory.max, <see cref="Rent"/> throws
 /// <see cref="MemCgroupLimitExceededException"/> with nothing allocated or charged.
+/// Returned blocks are kept for the next rents (up to <see cref="MaxCachedBlocks"/>, charged to no one
+/// while kept), block objects included; each rent still gets its own small lease object, so a second
+/// Dispose of a lease, or its Memory after its Dispose, is refused even once another renter has the block.
 /// </remarks>
 public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
 {
     /// <summary>Kestrel's block size, and the default here.</summary>
     public const int DefaultBlockSize = 4096;
 
-    private readonly BlockSource _source;
+    // Native blocks' source; null for pinned arrays.
+    private readonly BlockSource? _source;
+    private readonly int _blockSize;
+    private readonly long _chargeSize;
     // The fixed owner's handle, held from construction to Dispose (null: charge the current cgroup,
     // or the owner is the root, which is never charged).
     private readonly ObjCgroup? _fixedOwner;
-    private long _blocksRented;
+    // Returned blocks kept for the next rents (native memory and block object), charged to no one.
+    private readonly ConcurrentQueue<SlabMemoryBlock> _free = new();
+    private readonly long _maxCachedBlocks;
+    private long _allocatedBlocks;
     private long _rents;
+    private long _returns;
     private long _refusals;
     private int _disposed;
+
+    /// <summary>What a pool keeps of its returned blocks unless told otherwise: 256 KiB (64 blocks of 4 KiB).</summary>
+    public const int DefaultMaxCachedBytes = 256 * 1024;
 
     /// <summary>A pool charging the cgroup current at each rent.</summary>
     public SlabMemoryPool(int blockSize = DefaultBlockSize) : this(blockSize, owner: null, name: null)
@@ -39,16 +54,34 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
     /// <summary>
     /// A pool charging <paramref name="owner"/> for every block (null: the cgroup current at each rent).
     /// <paramref name="name"/> appears in error messages and metrics; it defaults to the owner's path.
+    /// Up to <paramref name="maxCachedBytes"/> of returned blocks are kept for the next rents
+    /// (<see cref="CachedBlocks"/>); 0 frees every block at its return. <paramref name="memory"/>: native
+    /// memory from the slab (the default) or pinned arrays (what ASP.NET Core's socket transport needs).
     /// </summary>
-    public SlabMemoryPool(int blockSize, MemCgroup? owner, string? name = null)
+    public SlabMemoryPool(int blockSize, MemCgroup? owner, string? name = null, int maxCachedBytes = DefaultMaxCachedBytes,
+        BlockMemory memory = BlockMemory.Native)
     {
         if (blockSize < 1 || blockSize > Kmalloc.MaxSize)
         {
             throw new ArgumentOutOfRangeException(nameof(blockSize), blockSize,
                 $"SlabMemoryPool: the block size must be 1..{Kmalloc.MaxSize} bytes (one order-{Pages.MaxOrder} page block).");
         }
+        ArgumentOutOfRangeException.ThrowIfNegative(maxCachedBytes);
+        if (memory is not BlockMemory.Native and not BlockMemory.PinnedArray)
+            throw new ArgumentOutOfRangeException(nameof(memory), memory, "SlabMemoryPool: memory must be Native or PinnedArray.");
 
-        _source = BlockSource.For(blockSize);
+        Memory = memory;
+        _blockSize = blockSize;
+        if (memory == BlockMemory.Native)
+        {
+            _source = BlockSource.For(blockSize);
+            _chargeSize = _source.ChargeSize;
+        }
+        else
+        {
+            _chargeSize = blockSize;
+        }
+        _maxCachedBlocks = maxCachedBytes / _chargeSize;
         Owner = owner;
         Name = name ?? owner?.Path ?? "current";
         if (owner is not null)
@@ -68,23 +101,47 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
     /// <summary>A label for messages and metrics: the given name, else the owner's path, else "current".</summary>
     public string Name { get; }
 
-    /// <summary>The size of every block (what <see cref="Rent"/> returns, whatever was asked).</summary>
-    public int BlockSize => _source.BlockSize;
+    /// <summary>Where the blocks live: native memory or pinned arrays.</summary>
+    public BlockMemory Memory { get; }
 
-    /// <summary>What one block charges its owner: <see cref="BlockSize"/>, or the whole page block above 8 KiB.</summary>
-    public long BlockChargeSize => _source.ChargeSize;
+    /// <summary>The size of every block (what <see cref="Rent"/> returns, whatever was asked).</summary>
+    public int BlockSize => _blockSize;
+
+    /// <summary>
+    /// What one block charges its owner: <see cref="BlockSize"/>, or for native blocks above 8 KiB the
+    /// whole page block.
+    /// </summary>
+    public long BlockChargeSize => _chargeSize;
 
     /// <summary>The largest request <see cref="Rent"/> accepts: <see cref="BlockSize"/>.</summary>
-    public override int MaxBufferSize => _source.BlockSize;
+    public override int MaxBufferSize => _blockSize;
 
-    /// <summary>The slab cache the blocks come from (shared by every pool of this block size), or null for page blocks.</summary>
-    public SlabCache? Cache => _source.Cache;
+    /// <summary>The slab cache the blocks come from (shared by every native pool of this block size), or null for page blocks and pinned arrays.</summary>
+    public SlabCache? Cache => _source?.Cache;
 
     /// <summary>Blocks rented and not yet returned.</summary>
-    public long BlocksRented => Volatile.Read(ref _blocksRented);
+    public long BlocksRented
+    {
+        get
+        {
+            // Returns first: every return counted there was counted as a rent before, so the difference is never negative.
+            long returns = Volatile.Read(ref _returns);
+            return Volatile.Read(ref _rents) - returns;
+        }
+    }
+
+    /// <summary>
+    /// Returned blocks the pool keeps for its next rents (at most <see cref="MaxCachedBlocks"/>): allocated
+    /// from the slab cache but charged to no cgroup, as free objects in a kernel slab are. Freed when
+    /// the pool is disposed.
+    /// </summary>
+    public long CachedBlocks => Math.Max(0, Volatile.Read(ref _allocatedBlocks) - BlocksRented);
+
+    /// <summary>The most returned blocks the pool keeps: <c>maxCachedBytes</c> / <see cref="BlockChargeSize"/>; 0 frees every returned block.</summary>
+    public long MaxCachedBlocks => _maxCachedBlocks;
 
     /// <summary>Bytes charged for the blocks rented and not yet returned.</summary>
-    public long BytesRented => BlocksRented * _source.ChargeSize;
+    public long BytesRented => BlocksRented * _chargeSize;
 
     /// <summary>Successful rents since the pool was created.</summary>
     public long Rents => Volatile.Read(ref _rents);
@@ -101,10 +158,10 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
     /// </summary>
     public override IMemoryOwner<byte> Rent(int minBufferSize = -1)
     {
-        if (minBufferSize < -1 || minBufferSize > _source.BlockSize)
+        if (minBufferSize < -1 || minBufferSize > _blockSize)
         {
             throw new ArgumentOutOfRangeException(nameof(minBufferSize), minBufferSize,
-                $"SlabMemoryPool '{Name}': a request must be -1 (default) or 0..{_source.BlockSize} bytes (MaxBufferSize).");
+                $"SlabMemoryPool '{Name}': a request must be -1 (default) or 0..{_blockSize} bytes (MaxBufferSize).");
         }
 
         ObjectDisposedException.ThrowIf(IsDisposed, this);
@@ -119,11 +176,12 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
         return RentCharged(current, ownsReference: current is not null);
     }
 
-    // Charge first, then allocate (the kernel's order for page charges): a refusal leaves no block. With
-    // ownsReference, the caller's reference on owner goes to the block, or is put here when no block is made.
-    private IMemoryOwner<byte> RentCharged([TransfersOwnership] ObjCgroup? owner, bool ownsReference)
+    // Charge first, then take a block (the kernel's order for page charges): a refusal takes no block
+    // and allocates nothing. With ownsReference, the caller's reference on owner goes to the rent, or
+    // is put here when no block is rented.
+    private SlabMemoryLease RentCharged([TransfersOwnership] ObjCgroup? owner, bool ownsReference)
     {
-        if (owner is not null && !owner.TryCharge(_source.ChargeSize))
+        if (owner is not null && !owner.TryCharge(_chargeSize))
         {
             if (ownsReference)
             {
@@ -131,40 +189,85 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
             }
 
             Interlocked.Increment(ref _refusals);
-            throw MemcgHooks.ChargeFailure(ThreadContext.Current, _source.ChargeSize);
+            throw MemcgHooks.ChargeFailure(ThreadContext.Current, _chargeSize);
         }
 
-        byte* block;
-        try
+        if (!_free.TryDequeue(out SlabMemoryBlock? block))
         {
-            block = _source.Alloc();
-        }
-        catch
-        {
-            owner?.Uncharge(_source.ChargeSize);
-            if (ownsReference)
+            try
             {
-                owner!.Put();
+                block = AllocBlock();
             }
+            catch
+            {
+                owner?.Uncharge(_chargeSize);
+                if (ownsReference)
+                {
+                    owner!.Put();
+                }
 
-            throw;
+                throw;
+            }
         }
 
-        Interlocked.Increment(ref _blocksRented);
+        block.Owner = owner;
+        block.OwnsReference = ownsReference;
         Interlocked.Increment(ref _rents);
-        return new SlabMemoryBlock(this, block, _source.BlockSize, owner, ownsReference);
+        // The dequeue read the block after its last return published the generation that return moved on to.
+        return new SlabMemoryLease(block, block.Generation);
     }
 
-    /// <summary>Frees a block and refunds the handle it was charged to. Called once per block (SlabMemoryBlock guarantees it).</summary>
-    internal void Return(byte* block, ObjCgroup? owner, bool ownsReference)
+    /// <summary>
+    /// Refunds the handle the rent charged and keeps the block for the next rent (or frees it when the
+    /// pool already keeps <see cref="MaxCachedBlocks"/>, or is disposed). Called once per rent: the
+    /// lease's generation compare-and-swap guarantees it.
+    /// </summary>
+    internal void Return(SlabMemoryBlock block)
     {
-        _source.Free(block);
+        ObjCgroup? owner = block.Owner;
+        bool ownsReference = block.OwnsReference;
+        block.Owner = null;
+        block.OwnsReference = false;
         if (owner is not null)
         {
-            owner.Uncharge(_source.ChargeSize);
+            owner.Uncharge(_chargeSize);
             if (ownsReference) owner.Put();
         }
-        Interlocked.Decrement(ref _blocksRented);
+        Interlocked.Increment(ref _returns);
+
+        // Blocks allocated and not rented (this one included): the queue's length, read without touching the queue.
+        if (IsDisposed || Volatile.Read(ref _allocatedBlocks) - BlocksRented > _maxCachedBlocks)
+        {
+            FreeBlock(block);
+            return;
+        }
+
+        _free.Enqueue(block);
+        // Dispose may have drained the queue between the check and the enqueue: drain again (its
+        // process-wide barrier makes sure one of the two sees the block).
+        if (IsDisposed) DrainFreeBlocks();
+    }
+
+    private SlabMemoryBlock AllocBlock()
+    {
+        SlabMemoryBlock block = _source is not null
+            ? new SlabMemoryBlock(this, _source.Alloc(), _blockSize)
+            : new SlabMemoryBlock(this, GC.AllocateUninitializedArray<byte>(_blockSize, pinned: true));
+        Interlocked.Increment(ref _allocatedBlocks);
+        return block;
+    }
+
+    // The block object is dropped with its memory (a pinned array goes with it to the GC); its generation
+    // already moved past every lease's stamp.
+    private void FreeBlock(SlabMemoryBlock block)
+    {
+        _source?.Free(block.Pointer);
+        Interlocked.Decrement(ref _allocatedBlocks);
+    }
+
+    private void DrainFreeBlocks()
+    {
+        while (_free.TryDequeue(out SlabMemoryBlock? block)) FreeBlock(block);
     }
 
     internal InvalidOperationException DoubleReturn() =>
@@ -174,12 +277,16 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
         new(nameof(IMemoryOwner<byte>), $"SlabMemoryPool '{Name}': the block was already returned to the pool; its memory may belong to another renter.");
 
     /// <summary>
-    /// Stops renting. Blocks still out stay valid and are freed and refunded when they are returned
-    /// (a server disposes its pools before its last connections finish with their buffers).
+    /// Stops renting and frees the cached blocks. Blocks still out stay valid and are freed and refunded
+    /// when they are returned (a server disposes its pools before its last connections finish with their buffers).
     /// </summary>
     protected override void Dispose(bool disposing)
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        // A return may have checked IsDisposed before the exchange and enqueue after it: the barrier
+        // makes its enqueue visible to the drain below, or makes it see the flag and drain itself.
+        Interlocked.MemoryBarrierProcessWide();
+        DrainFreeBlocks();
         // The handle's charged pages keep it alive for the blocks still out; this drops only our reference.
         _fixedOwner?.Put();
     }

@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.IO.Pipelines;
+using System.Runtime.InteropServices;
 using KmemGen.Buffers;
 using static KmemGen.Tests.Memcg.TestCgroups;
 
@@ -135,7 +137,37 @@ public class SlabMemoryPoolTests
         foreach (IMemoryOwner<byte> b in blocks) b.Dispose();
         DrainThisThread();
         Assert.Equal(0, owner.Usage);
+        // The returned blocks wait in the pool for the next rents, charged to no one; its Dispose frees them.
+        Assert.Equal(4, pool.CachedBlocks);
+        Assert.Equal(4, Metrics.SlabCacheCounts.ActiveObjects(pool.Cache!));
+        pool.Dispose();
         Assert.Equal(0, Metrics.SlabCacheCounts.ActiveObjects(pool.Cache!));
+        owner.Remove();
+    }
+
+    [Fact]
+    public void A_refused_rent_takes_no_cached_block()
+    {
+        MemCgroup owner = Fresh("pool-limit-cached");
+        // Its own block size: the slab object count is this pool's alone.
+        using var pool = new SlabMemoryPool(4003, owner);
+        IMemoryOwner<byte> kept = pool.Rent();
+        pool.Rent().Dispose();
+        Assert.Equal(1, pool.CachedBlocks);
+        DrainThisThread();
+        // Room for the block out (4003 bytes, one page charged), none for a second.
+        owner.WriteFile("memory.max", "4K");
+
+        Assert.Throws<MemCgroupLimitExceededException>(() => pool.Rent());
+
+        Assert.Equal(1, pool.Refusals);
+        Assert.Equal(1, pool.BlocksRented);
+        Assert.Equal(1, pool.CachedBlocks);
+        Assert.Equal(2, Metrics.SlabCacheCounts.ActiveObjects(pool.Cache!));
+        kept.Dispose();
+        DrainThisThread();
+        Assert.Equal(0, owner.Usage);
+        Assert.Equal(2, pool.CachedBlocks);
         owner.Remove();
     }
 
@@ -155,6 +187,271 @@ public class SlabMemoryPoolTests
         DrainThisThread();
         Assert.Equal(Block, owner.Usage);
         Assert.Equal(1, pool.BlocksRented);
+    }
+
+    [Fact]
+    public void A_stale_second_return_after_the_block_was_rented_again_throws_and_leaves_the_new_rent_alone()
+    {
+        MemCgroup owner = Fresh("pool-stale-return");
+        using var pool = new SlabMemoryPool(Block, owner);
+        IMemoryOwner<byte> first = pool.Rent();
+        nint firstBlock = AddressOf(first);
+        first.Dispose();
+
+        IMemoryOwner<byte> second = pool.Rent();
+        Assert.Equal(firstBlock, AddressOf(second));   // the same block (and block object), reused
+        Assert.NotSame(first, second);                  // under a new lease
+        second.Memory.Span.Fill(0x2b);
+
+        var e = Assert.Throws<InvalidOperationException>(first.Dispose);
+
+        Assert.Contains("returned twice", e.Message);
+        DrainThisThread();
+        Assert.Equal(1, pool.BlocksRented);
+        Assert.Equal(Block, owner.Usage);
+        Assert.Equal(0, pool.CachedBlocks);
+        // The second renter still has its block: a third rent gets another one.
+        using (IMemoryOwner<byte> third = pool.Rent()) Assert.NotEqual(firstBlock, AddressOf(third));
+        Assert.Equal(0x2b, second.Memory.Span[Block - 1]);
+        second.Dispose();
+        DrainThisThread();
+        Assert.Equal(0, pool.BlocksRented);
+        Assert.Equal(0, owner.Usage);
+        owner.Remove();
+    }
+
+    [Fact]
+    public void A_stale_memory_of_a_returned_rent_is_refused_after_the_block_was_rented_again()
+    {
+        using var pool = new SlabMemoryPool();
+        IMemoryOwner<byte> first = pool.Rent();
+        Memory<byte> stale = first.Memory;
+        nint block = AddressOf(first);
+        first.Dispose();
+
+        using IMemoryOwner<byte> second = pool.Rent();
+        Assert.Equal(block, AddressOf(second));
+
+        Assert.Throws<ObjectDisposedException>(() => stale.Span.Length);
+        Assert.Throws<ObjectDisposedException>(() => stale.Pin());
+        Assert.Throws<ObjectDisposedException>(() => first.Memory);
+        second.Memory.Span[0] = 1;
+    }
+
+    [Fact]
+    public void A_reused_block_charges_its_new_renter_and_refunds_it_whoever_returns_it()
+    {
+        MemCgroup firstRenter = Fresh("pool-reuse-first");
+        MemCgroup secondRenter = Fresh("pool-reuse-second");
+        MemCgroup returner = Fresh("pool-reuse-returner");
+        using var pool = new SlabMemoryPool();
+
+        IMemoryOwner<byte> first;
+        using (firstRenter.Enter()) first = pool.Rent();
+        nint block = AddressOf(first);
+        using (returner.Enter()) first.Dispose();
+        IMemoryOwner<byte> second;
+        using (secondRenter.Enter()) second = pool.Rent();
+        Assert.Equal(block, AddressOf(second));
+        DrainThisThread();
+        Assert.Equal(0, firstRenter.Usage);
+        Assert.Equal(Block, secondRenter.Usage);
+
+        // The stale lease names the first renter; refusing it keeps the second renter's charge where it is.
+        Assert.Throws<InvalidOperationException>(first.Dispose);
+        DrainThisThread();
+        Assert.Equal(Block, secondRenter.Usage);
+
+        OnNewThread(() =>
+        {
+            using (returner.Enter()) second.Dispose();
+            DrainThisThread();
+        });
+        Assert.Equal(0, firstRenter.Usage);
+        Assert.Equal(0, secondRenter.Usage);
+        Assert.Equal(0, returner.Usage);
+        firstRenter.Remove();
+        secondRenter.Remove();
+        returner.Remove();
+    }
+
+    [Fact]
+    public void Two_threads_disposing_one_rent_at_once_return_it_exactly_once()
+    {
+        MemCgroup owner = Fresh("pool-racing-return");
+        using var pool = new SlabMemoryPool(Block, owner);
+        int refused = 0;
+        const int Rounds = 2000;
+        IMemoryOwner<byte>? shared = null;
+        using var barrier = new Barrier(2);
+        void TryReturn()
+        {
+            try
+            {
+                shared!.Dispose();
+            }
+            catch (InvalidOperationException)
+            {
+                Interlocked.Increment(ref refused);
+            }
+        }
+        // Each round: this thread rents, both threads pass the barrier and dispose the same lease at once.
+        var other = new Thread(() =>
+        {
+            for (int i = 0; i < Rounds; i++)
+            {
+                barrier.SignalAndWait();
+                TryReturn();
+                barrier.SignalAndWait();
+            }
+            DrainThisThread();
+        });
+        other.Start();
+        for (int i = 0; i < Rounds; i++)
+        {
+            shared = pool.Rent();
+            barrier.SignalAndWait();
+            TryReturn();
+            barrier.SignalAndWait();
+        }
+        other.Join();
+        DrainThisThread();
+
+        Assert.Equal(Rounds, refused);
+        Assert.Equal(0, pool.BlocksRented);
+        Assert.Equal(Rounds, pool.Rents);
+        Assert.True(pool.CachedBlocks <= pool.MaxCachedBlocks, $"{pool.CachedBlocks} cached");
+        Assert.Equal(0, owner.Usage);
+        owner.Remove();
+    }
+
+    [Fact]
+    public void Under_concurrent_rents_and_returns_no_block_serves_two_rents_at_once()
+    {
+        MemCgroup owner = Fresh("pool-concurrent-reuse");
+        // A small cache: blocks are both reused and freed and allocated again while the threads run.
+        using var pool = new SlabMemoryPool(Block, owner, maxCachedBytes: 4 * Block);
+        const int Threads = 4;
+        const int Iterations = 5000;
+        int collisions = 0;
+        var handOff = new ConcurrentQueue<IMemoryOwner<byte>>();
+        var workers = Enumerable.Range(1, Threads).Select(id => new Thread(() =>
+        {
+            for (int i = 0; i < Iterations; i++)
+            {
+                IMemoryOwner<byte> block = pool.Rent();
+                Span<byte> span = block.Memory.Span;
+                span.Fill((byte)id);
+                Thread.Yield();
+                if (span.IndexOfAnyExcept((byte)id) >= 0) Interlocked.Increment(ref collisions);
+                // Every other block is returned by whichever thread takes it from the hand-off queue.
+                if ((i & 1) == 0) handOff.Enqueue(block);
+                else block.Dispose();
+                if (handOff.TryDequeue(out IMemoryOwner<byte>? other)) other.Dispose();
+            }
+            DrainThisThread();
+        })).ToList();
+        workers.ForEach(t => t.Start());
+        workers.ForEach(t => t.Join());
+        while (handOff.TryDequeue(out IMemoryOwner<byte>? left)) left.Dispose();
+        DrainThisThread();
+
+        Assert.Equal(0, collisions);
+        Assert.Equal(0, pool.BlocksRented);
+        Assert.Equal(Threads * Iterations, pool.Rents);
+        Assert.InRange(pool.CachedBlocks, 0, pool.MaxCachedBlocks);
+        Assert.Equal(0, owner.Usage);
+        owner.Remove();
+    }
+
+    [Fact]
+    public void The_pool_keeps_at_most_its_cache_limit_of_returned_blocks_and_frees_the_rest()
+    {
+        // Own block sizes: each pool's slab object count is exact.
+        using var pool = new SlabMemoryPool(4001, owner: null, maxCachedBytes: 2 * 4001);
+        using var uncached = new SlabMemoryPool(4002, owner: null, maxCachedBytes: 0);
+        Assert.Equal(2, pool.MaxCachedBlocks);
+        Assert.Equal(0, uncached.MaxCachedBlocks);
+
+        IMemoryOwner<byte>[] blocks = [.. Enumerable.Range(0, 5).Select(_ => pool.Rent())];
+        IMemoryOwner<byte>[] others = [.. Enumerable.Range(0, 3).Select(_ => uncached.Rent())];
+        Assert.Equal(5, Metrics.SlabCacheCounts.ActiveObjects(pool.Cache!));
+        foreach (IMemoryOwner<byte> b in blocks) b.Dispose();
+        foreach (IMemoryOwner<byte> b in others) b.Dispose();
+
+        Assert.Equal(2, pool.CachedBlocks);
+        Assert.Equal(2, Metrics.SlabCacheCounts.ActiveObjects(pool.Cache!));
+        Assert.Equal(0, uncached.CachedBlocks);
+        Assert.Equal(0, Metrics.SlabCacheCounts.ActiveObjects(uncached.Cache!));
+        // Rents take the cached blocks first.
+        IMemoryOwner<byte> again = pool.Rent();
+        Assert.Equal(1, pool.CachedBlocks);
+        Assert.Equal(2, Metrics.SlabCacheCounts.ActiveObjects(pool.Cache!));
+        again.Dispose();
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SlabMemoryPool(Block, null, maxCachedBytes: -1));
+    }
+
+    [Fact]
+    public void A_disposed_pool_frees_its_cached_blocks_and_each_block_returned_later()
+    {
+        var pool = new SlabMemoryPool(4004, owner: null);
+        IMemoryOwner<byte> outstanding = pool.Rent();
+        pool.Rent().Dispose();
+        Assert.Equal(2, Metrics.SlabCacheCounts.ActiveObjects(pool.Cache!));
+
+        pool.Dispose();
+        Assert.Equal(1, Metrics.SlabCacheCounts.ActiveObjects(pool.Cache!));
+        outstanding.Dispose();
+
+        Assert.Equal(0, Metrics.SlabCacheCounts.ActiveObjects(pool.Cache!));
+        Assert.Equal(0, pool.CachedBlocks);
+        Assert.Throws<InvalidOperationException>(outstanding.Dispose);
+    }
+
+    private static unsafe nint AddressOf(IMemoryOwner<byte> lease)
+    {
+        using MemoryHandle pin = lease.Memory.Pin();
+        return (nint)pin.Pointer;
+    }
+
+    [Fact]
+    public void Pinned_array_blocks_are_array_backed_charged_by_their_size_and_reused()
+    {
+        MemCgroup owner = Fresh("pool-arrays");
+        using var pool = new SlabMemoryPool(Block, owner, memory: BlockMemory.PinnedArray);
+        Assert.Equal(BlockMemory.PinnedArray, pool.Memory);
+        Assert.Null(pool.Cache);
+        Assert.Equal(Block, pool.BlockChargeSize);
+
+        IMemoryOwner<byte> first = pool.Rent();
+        Memory<byte> stale = first.Memory;
+        Assert.True(MemoryMarshal.TryGetArray<byte>(first.Memory, out ArraySegment<byte> segment));
+        Assert.Equal(Block, segment.Count);
+        Assert.Equal(0, segment.Offset);
+        segment.Array![Block - 1] = 0x3c;
+        Assert.Equal(0x3c, first.Memory.Span[Block - 1]);
+        DrainThisThread();
+        Assert.Equal(Block, owner.Usage);
+        first.Dispose();
+
+        using IMemoryOwner<byte> second = pool.Rent();
+        Assert.True(MemoryMarshal.TryGetArray<byte>(second.Memory, out ArraySegment<byte> again));
+        Assert.Same(segment.Array, again.Array);
+        Assert.Throws<ObjectDisposedException>(() => MemoryMarshal.TryGetArray<byte>(stale, out _));
+        Assert.Throws<InvalidOperationException>(first.Dispose);
+        DrainThisThread();
+        Assert.Equal(Block, owner.Usage);
+    }
+
+    [Fact]
+    public void Native_blocks_are_not_array_backed()
+    {
+        using var pool = new SlabMemoryPool();
+        using IMemoryOwner<byte> block = pool.Rent();
+
+        Assert.Equal(BlockMemory.Native, pool.Memory);
+        Assert.False(MemoryMarshal.TryGetArray<byte>(block.Memory, out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SlabMemoryPool(Block, null, memory: (BlockMemory)7));
     }
 
     [Fact]
