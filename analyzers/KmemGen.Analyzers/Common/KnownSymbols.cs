@@ -17,7 +17,8 @@ internal sealed class KnownSymbols
     public INamedTypeSymbol? Rcu { get; private set; }
     public INamedTypeSymbol? RcuReadGuard { get; private set; }
 
-    public INamedTypeSymbol? AcquiresAttribute { get; private set; }
+    /// <summary>The ownership attributes ([Acquires], [Releases]), read the one way every analyzer reads them.</summary>
+    public OwnershipResolver? Ownership { get; private set; }
     public INamedTypeSymbol? RcuProtectedAttribute { get; private set; }
     public INamedTypeSymbol? RequiresRcuReadLockAttribute { get; private set; }
     public INamedTypeSymbol? MightSleepAttribute { get; private set; }
@@ -51,7 +52,7 @@ internal sealed class KnownSymbols
             Kmalloc = compilation.GetTypeByMetadataName("KmemGen.Kmalloc"),
             Rcu = compilation.GetTypeByMetadataName("KmemGen.Rcu"),
             RcuReadGuard = compilation.GetTypeByMetadataName("KmemGen.RcuReadGuard"),
-            AcquiresAttribute = compilation.GetTypeByMetadataName("KmemGen.AcquiresAttribute"),
+            Ownership = OwnershipResolver.TryCreate(compilation),
             RcuProtectedAttribute = compilation.GetTypeByMetadataName("KmemGen.RcuProtectedAttribute"),
             RequiresRcuReadLockAttribute = compilation.GetTypeByMetadataName("KmemGen.RequiresRcuReadLockAttribute"),
             MightSleepAttribute = compilation.GetTypeByMetadataName("KmemGen.MightSleepAttribute"),
@@ -72,6 +73,10 @@ internal sealed class KnownSymbols
             WaitHandle = compilation.GetTypeByMetadataName("System.Threading.WaitHandle"),
         };
     }
+
+    /// <summary>The resources <paramref name="method"/> acquires ([Acquires], its overridden members' included); empty when none.</summary>
+    public System.Collections.Immutable.ImmutableArray<string> AcquiredBy(IMethodSymbol method)
+        => Ownership?.Get(method).Acquires ?? System.Collections.Immutable.ImmutableArray<string>.Empty;
 
     public bool IsGfp(ITypeSymbol? type) => SymbolEqualityComparer.Default.Equals(type, Gfp);
 

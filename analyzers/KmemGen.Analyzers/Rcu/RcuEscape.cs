@@ -51,7 +51,7 @@ internal static class RcuEscape
         foreach (var reference in references)
         {
             var consumer = reference.WalkUpConversions();
-            if (consumer.Parent is IInvocationOperation call && call.Instance == consumer && call.TargetMethod.HasAttribute(known.AcquiresAttribute))
+            if (consumer.Parent is IInvocationOperation call && call.Instance == consumer && !known.AcquiredBy(call.TargetMethod).IsEmpty)
                 return; // a reference is held: the object is owned, not borrowed
         }
 

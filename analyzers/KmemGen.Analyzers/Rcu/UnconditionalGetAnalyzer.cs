@@ -25,7 +25,7 @@ public sealed class UnconditionalGetAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(static start =>
         {
             var known = KnownSymbols.TryCreate(start.Compilation);
-            if (known?.AcquiresAttribute is null || known.RcuProtectedAttribute is null) return;
+            if (known?.Ownership is null || known.RcuProtectedAttribute is null) return;
             start.RegisterOperationAction(c => Analyze(c, known), OperationKind.Invocation);
         });
     }
@@ -36,9 +36,9 @@ public sealed class UnconditionalGetAnalyzer : DiagnosticAnalyzer
         var method = invocation.TargetMethod;
         // Cheap filter: an instance void method annotated [Acquires].
         if (method.IsStatic || !method.ReturnsVoid || invocation.Instance is null) return;
-        var resource = AcquiredResource(method, known);
-        if (resource is null) return;
-        var tryGet = ConditionalVariant(method, resource, known);
+        var resources = known.AcquiredBy(method);
+        if (resources.IsEmpty) return;
+        var tryGet = ConditionalVariant(method, resources, known);
         if (tryGet is null) return;
 
         var receiver = invocation.Instance.WalkDownConversions();
@@ -57,21 +57,24 @@ public sealed class UnconditionalGetAnalyzer : DiagnosticAnalyzer
         context.ReportDiagnostic(Diagnostic.Create(RcuDescriptors.UnconditionalGetUnderRcu, invocation.Syntax.GetLocation(), properties, name, tryGet.Name, method.Name));
     }
 
-    private static string? AcquiredResource(IMethodSymbol method, KnownSymbols known)
-        => method.GetAttribute(known.AcquiresAttribute) is { ConstructorArguments: { Length: 1 } arguments } && arguments[0].Value is string resource
-            ? resource
-            : null;
-
-    /// <summary>A parameterless bool method of the same type acquiring the same resource; "TryX" for "X" preferred.</summary>
-    private static IMethodSymbol? ConditionalVariant(IMethodSymbol method, string resource, KnownSymbols known)
+    /// <summary>
+    /// A parameterless bool method of the same type (or a base type) acquiring every resource the get acquires; "TryX" for
+    /// "X" preferred.
+    /// </summary>
+    private static IMethodSymbol? ConditionalVariant(IMethodSymbol method, ImmutableArray<string> resources, KnownSymbols known)
     {
         IMethodSymbol? best = null;
-        foreach (var candidate in method.ContainingType.GetMembers().OfType<IMethodSymbol>())
+        for (var type = method.ContainingType; type is not null; type = type.BaseType)
         {
-            if (candidate.IsStatic || candidate.Parameters.Length != 0 || candidate.ReturnType.SpecialType != SpecialType.System_Boolean) continue;
-            if (AcquiredResource(candidate, known) != resource) continue;
-            if (candidate.Name == method.Name.Replace("Get", "TryGet")) return candidate;
-            if (best is null || string.CompareOrdinal(candidate.Name, best.Name) < 0) best = candidate;
+            foreach (var candidate in type.GetMembers().OfType<IMethodSymbol>())
+            {
+                if (candidate.IsStatic || candidate.Parameters.Length != 0 || candidate.ReturnType.SpecialType != SpecialType.System_Boolean) continue;
+                var acquired = known.AcquiredBy(candidate);
+                if (!resources.All(acquired.Contains)) continue;
+                if (candidate.Name == method.Name.Replace("Get", "TryGet")) return candidate;
+                if (best is null || string.CompareOrdinal(candidate.Name, best.Name) < 0) best = candidate;
+            }
+            if (best is not null) return best;
         }
         return best;
     }
@@ -100,7 +103,7 @@ public sealed class UnconditionalGetAnalyzer : DiagnosticAnalyzer
                     && other.Syntax.SpanStart < invocation.Syntax.SpanStart
                     && other.Instance?.WalkDownConversions() is ILocalReferenceOperation receiver
                     && SymbolEqualityComparer.Default.Equals(receiver.Local, local)
-                    && other.TargetMethod.HasAttribute(known.AcquiresAttribute):
+                    && !known.AcquiredBy(other.TargetMethod).IsEmpty:
                     return false;
             }
         }
