@@ -80,7 +80,7 @@ public sealed class BalanceAnalyzer : DiagnosticAnalyzer
     {
         foreach (var op in root.DescendantsAndSelf())
         {
-            if (op is IInvocationOperation call && symbols.Get(call.TargetMethod).IsAnnotated) return true;
+            if (FlowOperations.MethodOf(op) is { } method && symbols.Get(method).IsAnnotated) return true;
         }
         return false;
     }

@@ -164,10 +164,10 @@ internal sealed partial class BalanceFlow
         {
             var core = FlowOperations.UnwrapNot(block.BranchValue, out bool negated);
             FlowState whenTrue, whenFalse;
-            if (core is IInvocationOperation call && _m.SitesOf(call) is { } sites && sites[0].IsBranch)
+            if (core is not null && FlowOperations.IsCall(core) && _m.SitesOf(core) is { } sites && sites[0].IsBranch)
             {
                 // `if (x.TryCharge(n))`: the receiver and arguments run, then the acquire happens on the true edge only.
-                foreach (var child in call.ChildOperations) state = Visit(child, state, ctx, 1);
+                foreach (var child in core.ChildOperations) state = Visit(child, state, ctx, 1);
                 state.Freeze(); // both edges start from it
                 whenTrue = state;
                 whenFalse = state;

@@ -43,7 +43,9 @@ internal sealed class MethodOwnership
 /// The one reading of the ownership attributes ([Acquires], [Releases], [TransfersOwnership]) every analyzer uses:
 /// the accounting rule (charge APIs are not allocators), the RCU rules (what takes a reference) and the balance rules.
 /// Every [Acquires]/[Releases] on a method counts (AllowMultiple), and so do those of the members it overrides
-/// (the attributes are Inherited; Roslyn's GetAttributes does not walk overrides, so we do). Cached per method;
+/// (the attributes are Inherited; Roslyn's GetAttributes does not walk overrides, so we do). A property accessor has
+/// its own attributes and its property's: [Acquires] on a property is its getter's, [Releases] its setter's (or the
+/// only accessor's). Cached per method;
 /// keyed on the attributes, not on our method names, so users' own annotated APIs get the same checks.
 /// </summary>
 internal sealed class OwnershipResolver
@@ -88,12 +90,21 @@ internal sealed class OwnershipResolver
         for (IMethodSymbol? m = method.ReducedFrom ?? method.OriginalDefinition; m is not null; m = m.OverriddenMethod)
         {
             Read(m.GetAttributes(), acquires, releases);
+            if (m.AssociatedSymbol is IPropertySymbol property && m.MethodKind is MethodKind.PropertyGet or MethodKind.PropertySet)
+            {
+                // On the property: [Acquires] is its getter's (a read acquires), [Releases] its setter's (a write
+                // releases); on a property with only the one accessor, both are that accessor's.
+                bool getter = m.MethodKind == MethodKind.PropertyGet;
+                Read(property.GetAttributes(), getter || property.GetMethod is null ? acquires : null, !getter || property.SetMethod is null ? releases : null);
+            }
         }
         if (acquires.Count == 0 && releases.Count == 0) return MethodOwnership.None;
-        return new MethodOwnership(acquires.ToImmutable(), releases.ToImmutable(), KindOf(method), AmountOf(method));
+        // An accessor's amount is not an argument the flow can read: no KMEM0205 for properties.
+        var amount = method.MethodKind is MethodKind.PropertyGet or MethodKind.PropertySet ? null : AmountOf(method);
+        return new MethodOwnership(acquires.ToImmutable(), releases.ToImmutable(), KindOf(method), amount);
     }
 
-    private void Read(ImmutableArray<AttributeData> attributes, ImmutableArray<string>.Builder acquires, ImmutableArray<string>.Builder releases)
+    private void Read(ImmutableArray<AttributeData> attributes, ImmutableArray<string>.Builder? acquires, ImmutableArray<string>.Builder? releases)
     {
         foreach (var attribute in attributes)
         {
