@@ -22,6 +22,7 @@ internal sealed partial class BalanceFlow
         // A lambda's body is its own graph, analysed on its own.
         if (op is IFlowAnonymousFunctionOperation || depth > MaxDepth) return state;
         foreach (var child in op.ChildOperations) state = Visit(child, state, ctx, depth + 1);
+        if (ctx.Report && _observe is not null) _observe(op, state.Freeze(), ctx.Block);
         return Transfer(op, state, ctx);
     }
 

@@ -19,6 +19,14 @@ internal sealed class KnownSymbols
 
     /// <summary>The ownership attributes ([Acquires], [Releases]), read the one way every analyzer reads them.</summary>
     public OwnershipResolver? Ownership { get; private set; }
+
+    /// <summary>
+    /// The balance engine over the same resolver, made on first use: the RCU rules ask it whether a reference is held
+    /// (<see cref="Balance.HeldQuery"/>). Null when the ownership attributes are not there.
+    /// </summary>
+    public Balance.OwnershipSymbols? BalanceEngine => _balance?.Value;
+
+    private Lazy<Balance.OwnershipSymbols>? _balance;
     public INamedTypeSymbol? RcuProtectedAttribute { get; private set; }
     public INamedTypeSymbol? RequiresRcuReadLockAttribute { get; private set; }
     public INamedTypeSymbol? MightSleepAttribute { get; private set; }
@@ -43,6 +51,14 @@ internal sealed class KnownSymbols
     {
         var gfp = compilation.GetTypeByMetadataName("KmemGen.Gfp");
         if (gfp is null || gfp.TypeKind != TypeKind.Enum) return null;
+        var known = Create(compilation, gfp);
+        if (known.Ownership is { } resolver)
+            known._balance = new Lazy<Balance.OwnershipSymbols>(() => Analyzers.Balance.OwnershipSymbols.Create(resolver, compilation), LazyThreadSafetyMode.ExecutionAndPublication);
+        return known;
+    }
+
+    private static KnownSymbols Create(Compilation compilation, INamedTypeSymbol gfp)
+    {
         return new KnownSymbols
         {
             Gfp = gfp,

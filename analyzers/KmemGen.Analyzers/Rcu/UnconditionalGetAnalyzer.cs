@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using KmemGen.Analyzers.Balance;
 using KmemGen.Analyzers.Common;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -47,7 +48,7 @@ public sealed class UnconditionalGetAnalyzer : DiagnosticAnalyzer
         {
             name = RcuReads.Display(member);
         }
-        else if (receiver is ILocalReferenceOperation local && HoldsUnreferencedProtectedValue(invocation, local.Local, known))
+        else if (receiver is ILocalReferenceOperation local && HoldsUnreferencedProtectedValue(context, invocation, local.Local, resources, known))
         {
             name = local.Local.Name;
         }
@@ -80,10 +81,13 @@ public sealed class UnconditionalGetAnalyzer : DiagnosticAnalyzer
     }
 
     /// <summary>
-    /// The local was assigned an [RcuProtected] value and no reference was taken on it before this call
-    /// (textually: an earlier [Acquires] call on the same local, e.g. a successful CssTryGet, means one is held).
+    /// The local was assigned an [RcuProtected] value and, on some path reaching this call, holds no reference of the
+    /// resource the get takes: the balance engine's answer (<see cref="HeldQuery"/>), so a reference taken on one branch
+    /// and given back before the join does not count, and one taken by `if (!m.CssTryGet()) return;` does.
+    /// Where the engine cannot tell (the local is captured by a lambda, the body is too large), not reported.
     /// </summary>
-    private static bool HoldsUnreferencedProtectedValue(IInvocationOperation invocation, ILocalSymbol local, KnownSymbols known)
+    private static bool HoldsUnreferencedProtectedValue(OperationAnalysisContext context, IInvocationOperation invocation, ILocalSymbol local,
+        ImmutableArray<string> resources, KnownSymbols known)
     {
         var root = invocation.EnclosingFunction() ?? RootOf(invocation);
         bool assignedProtected = false;
@@ -99,15 +103,14 @@ public sealed class UnconditionalGetAnalyzer : DiagnosticAnalyzer
                     when SymbolEqualityComparer.Default.Equals(target.Local, local):
                     assignedProtected |= RcuReads.IsProtectedValue(assignment.Value, known);
                     break;
-                case IInvocationOperation other when other != invocation
-                    && other.Syntax.SpanStart < invocation.Syntax.SpanStart
-                    && other.Instance?.WalkDownConversions() is ILocalReferenceOperation receiver
-                    && SymbolEqualityComparer.Default.Equals(receiver.Local, local)
-                    && !known.AcquiredBy(other.TargetMethod).IsEmpty:
-                    return false;
             }
         }
-        return assignedProtected;
+        if (!assignedProtected) return false;
+        // No other acquire on the local anywhere in the function: no reference can be held.
+        if (!HeldQuery.AnyAcquireOn(root, local, known.Ownership!, except: invocation)) return true;
+        if (known.BalanceEngine is not { } engine) return false;
+        var answers = HeldQuery.At(invocation, local, resources, new[] { invocation.Syntax }, engine, context.ContainingSymbol, context.CancellationToken);
+        return answers.TryGetValue(invocation.Syntax, out var held) && held == Held.No;
     }
 
     private static IOperation RootOf(IOperation operation)
