@@ -190,6 +190,34 @@ public class HeldReferenceTests
         }
         """);
 
+    [Fact]
+    public Task A_reference_taken_through_an_annotated_property_counts() => AnalyzerVerifier.VerifyAsync<RcuAccessAnalyzer>("""
+        using KmemGen;
+        class Entry
+        {
+            [Acquires("ref")] public bool TryRef => true;
+            [Releases("ref")] public void Put() { }
+        }
+        class Map
+        {
+            [RcuProtected] private Entry? _slot;
+            Entry? Owned()
+            {
+                using var guard = Rcu.ReadLock();
+                var e = _slot!;
+                if (!e.TryRef) return null;
+                return e;
+            }
+            Entry? GivenBack()
+            {
+                using var guard = Rcu.ReadLock();
+                var e = _slot!;
+                if (e.TryRef) e.Put();
+                return {|KMEM0105:e|};
+            }
+        }
+        """);
+
     private static ImmutableArray<DiagnosticAnalyzer> Rcu => ImmutableArray.Create<DiagnosticAnalyzer>(new RcuAccessAnalyzer(), new UnconditionalGetAnalyzer());
 
     [Theory]
