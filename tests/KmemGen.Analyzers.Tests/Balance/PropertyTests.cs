@@ -111,6 +111,17 @@ public class PropertyTests
         """ + Api);
 
     [Fact]
+    public Task A_try_property_read_thrown_away_is_an_ignored_result() => VerifyAsync<BalanceAnalyzer>("""
+        using Gates;
+        class C
+        {
+            void Discarded(Gate g) { _ = {|KMEM0204:g.TryEnter|}; }
+            bool Used(Gate g) => g.TryEnter;
+            void Unannotated(Gate g) { _ = g.Plain; }
+        }
+        """ + Api);
+
+    [Fact]
     public Task The_release_in_finally_fix_is_not_offered_for_a_property_acquire() => CodeFixVerifier.VerifyNoFixAsync<BalanceAnalyzer, ReleaseInFinallyCodeFix>("""
         using Gates;
         class C
