@@ -131,7 +131,7 @@ public sealed class MissingAccountAnalyzer : DiagnosticAnalyzer
             // Only the public API: internal hooks seen through InternalsVisibleTo (tests, benchmarks) take flags they are handed.
             if (!SymbolEqualityComparer.Default.Equals(method.ContainingAssembly, known.Gfp.ContainingAssembly)) return false;
             if (method.DeclaredAccessibility != Accessibility.Public || method.ContainingType.DeclaredAccessibility != Accessibility.Public) return false;
-            if (method.HasAttribute(known.AcquiresAttribute)) return false;
+            if (!known.AcquiredBy(method).IsEmpty) return false;
             if (SymbolEqualityComparer.Default.Equals(method.ContainingType, known.SlabCache))
                 return !method.IsStatic && SlabCacheOrigin.IsAccounted(invocation.Instance, known) == false;
             return true;

@@ -31,7 +31,7 @@ public sealed class BalanceAnalyzer : DiagnosticAnalyzer
             // Nothing is registered when KmemGen (and so its attributes) is not referenced.
             var symbols = OwnershipSymbols.TryCreate(start.Compilation);
             if (symbols is null) return;
-            start.RegisterOperationAction(c => IgnoredResult.Analyze(c, symbols), OperationKind.Invocation);
+            start.RegisterOperationAction(c => IgnoredResult.Analyze(c, symbols), OperationKind.Invocation, OperationKind.PropertyReference);
             start.RegisterOperationBlockAction(c => AnalyzeBlocks(c, symbols));
         });
     }
@@ -80,7 +80,7 @@ public sealed class BalanceAnalyzer : DiagnosticAnalyzer
     {
         foreach (var op in root.DescendantsAndSelf())
         {
-            if (op is IInvocationOperation call && symbols.Get(call.TargetMethod).IsAnnotated) return true;
+            if (FlowOperations.MethodOf(op) is { } method && symbols.Get(method).IsAnnotated) return true;
         }
         return false;
     }

@@ -29,12 +29,12 @@ internal sealed class BalanceFindings
         if (!_exceptionLeaks.ContainsKey(site)) _exceptionLeaks.Add(site, thrower is IInvocationOperation call ? call.TargetMethod.Name : "a call");
     }
 
-    public void UnbalancedRelease(IInvocationOperation release, string resource, string why)
-        => Add(release, Diagnostic.Create(BalanceDescriptors.UnbalancedRelease, release.Syntax.GetLocation(), release.TargetMethod.Name, resource, why));
+    public void UnbalancedRelease(IOperation release, string resource, string why)
+        => Add(release, Diagnostic.Create(BalanceDescriptors.UnbalancedRelease, release.Syntax.GetLocation(), FlowOperations.NameOf(release), resource, why));
 
-    public void AmountMismatch(IInvocationOperation release, AcquireSite site, string released, string acquired)
+    public void AmountMismatch(IOperation release, AcquireSite site, string released, string acquired)
         => Add(release, Diagnostic.Create(BalanceDescriptors.ReleaseAmountMismatch, release.Syntax.GetLocation(),
-            release.TargetMethod.Name, released, site.Invocation.TargetMethod.Name, acquired));
+            FlowOperations.NameOf(release), released, site.Name, acquired));
 
     private void Add(IOperation at, Diagnostic diagnostic)
     {
@@ -53,15 +53,15 @@ internal sealed class BalanceFindings
         foreach (var pair in _normalLeaks)
         {
             var site = _m.Sites[pair.Key];
-            yield return Diagnostic.Create(BalanceDescriptors.AcquireLeaked, site.Invocation.Syntax.GetLocation(),
-                FixProperties(site), _m.Keys[site.Key].Resource, site.Invocation.TargetMethod.Name, string.Join(", ", pair.Value));
+            yield return Diagnostic.Create(BalanceDescriptors.AcquireLeaked, site.Operation.Syntax.GetLocation(),
+                FixProperties(site), _m.Keys[site.Key].Resource, site.Name, string.Join(", ", pair.Value));
         }
         foreach (var pair in _exceptionLeaks)
         {
             if (_normalLeaks.ContainsKey(pair.Key)) continue; // the normal-path leak is the one to fix first
             var site = _m.Sites[pair.Key];
-            yield return Diagnostic.Create(BalanceDescriptors.AcquireLeakedOnException, site.Invocation.Syntax.GetLocation(),
-                FixProperties(site), _m.Keys[site.Key].Resource, site.Invocation.TargetMethod.Name, pair.Value);
+            yield return Diagnostic.Create(BalanceDescriptors.AcquireLeakedOnException, site.Operation.Syntax.GetLocation(),
+                FixProperties(site), _m.Keys[site.Key].Resource, site.Name, pair.Value);
         }
         foreach (var diagnostic in _other.Values.OrderBy(d => d.Location.SourceSpan.Start)) yield return diagnostic;
     }

@@ -1,6 +1,8 @@
+using KmemGen.Analyzers.Common;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace KmemGen.Analyzers.Balance;
 
@@ -13,8 +15,8 @@ internal static class BalanceFixInfo
 {
     public static (string Call, string Target)? ReleaseCallFor(AcquireSite site, string resource, OwnershipSymbols symbols)
     {
-        var invocation = site.Invocation;
-        if (invocation.Syntax is not InvocationExpressionSyntax syntax) return null;
+        // A property acquire has no statement of its own to wrap: no fix.
+        if (site.Operation is not IInvocationOperation { Syntax: InvocationExpressionSyntax syntax } invocation) return null;
         string receiver;
         ITypeSymbol? receiverType;
         bool conditional = false;

@@ -1,3 +1,4 @@
+using KmemGen.Analyzers.Common;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
@@ -21,6 +22,7 @@ internal sealed partial class BalanceFlow
         // A lambda's body is its own graph, analysed on its own.
         if (op is IFlowAnonymousFunctionOperation || depth > MaxDepth) return state;
         foreach (var child in op.ChildOperations) state = Visit(child, state, ctx, depth + 1);
+        if (ctx.Report && _observe is not null) _observe(op, state.Freeze(), ctx.Block);
         return Transfer(op, state, ctx);
     }
 
@@ -30,6 +32,11 @@ internal sealed partial class BalanceFlow
         {
             case IInvocationOperation invocation:
                 return Invocation(invocation, state, ctx);
+            case IPropertyReferenceOperation property when !FlowOperations.IsAssignmentTarget(property):
+                return Accessor(property, state, ctx);
+            case ISimpleAssignmentOperation { Target: IPropertyReferenceOperation property } assignment:
+                // `x.P = v`: the setter runs after the value and the store.
+                return Accessor(property, Assignment(assignment, state), ctx);
             case ISimpleAssignmentOperation assignment:
                 return Assignment(assignment, state);
             case ICompoundAssignmentOperation compound:
@@ -47,37 +54,28 @@ internal sealed partial class BalanceFlow
     private static bool IsHolderReference(IOperation op)
         => op is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation or IInstanceReferenceOperation;
 
+    /// <summary>
+    /// A read (getter) or write (setter) of a property whose accessor is annotated: an acquire site, or a release on
+    /// the receiver. Unannotated accessors change nothing (and are not counted as throwing, as before).
+    /// </summary>
+    private FlowState Accessor(IPropertyReferenceOperation property, FlowState state, Ctx ctx)
+    {
+        if (_m.SitesOf(property) is { } sites) return Acquire(sites, state);
+        if (FlowOperations.MethodOf(property) is not { } accessor) return state;
+        var own = _m.Symbols.Get(accessor);
+        if (own.Releases.IsEmpty) return state;
+        var holder = FlowOperations.CallHolder(property, _m.Captures);
+        foreach (var resource in own.Releases)
+        {
+            int key = _m.KeyOf(resource, holder);
+            if (key >= 0) state = Release(state, key, property, own, ctx);
+        }
+        return state;
+    }
+
     private FlowState Invocation(IInvocationOperation invocation, FlowState state, Ctx ctx)
     {
-        if (_m.SitesOf(invocation) is { } sites)
-        {
-            foreach (var site in sites)
-            {
-                if (site.IsBranch || site.Kind == AcquireKind.NonNull) continue; // applied on the edge / at the assignment
-                var st = state[site.Key];
-                ulong bit = site.Mask;
-                if ((st.Flags & HoldFlags.Cond) != 0 && st.CondLent)
-                {
-                    if (site.Kind == AcquireKind.Unconditional && site.Cond is null)
-                    {
-                        // `var suspended = e.TrySuspend(); ... e.Resume();`: where it was given back this takes it again;
-                        // where it was not, this is a second hold of ours: held exactly when the flag is false.
-                        state = state.Set(site.Key, new KeyState(HoldFlags.Cond | (st.Flags & ~HoldFlags.Cond), bit, st.Dirty & ~bit, st.Cond, false, !st.CondNegated));
-                        continue;
-                    }
-                    // `if (suspended) e.Resume();` takes back what the flag says was given back; under any other guard, either.
-                    st = SameGuard(site.Cond, site.CondNegated, st) ? st.CondTrueLent() : st.DropCond();
-                }
-                if (site.Kind == AcquireKind.Try)
-                    st = site.Cond is not null ? st.WithCond(site.Cond, nonNull: false, bit) : st.With(HoldFlags.Held | HoldFlags.Unheld, bit);
-                else if ((st.Flags & HoldFlags.Lent) != 0)
-                    st = Restore(st, bit);
-                else
-                    st = site.Cond is not null ? st.WithCond(site.Cond, nonNull: false, bit, site.CondNegated) : st.With(HoldFlags.Held, bit);
-                state = state.Set(site.Key, st.WithDirty(st.Dirty & ~bit));
-            }
-            return state;
-        }
+        if (_m.SitesOf(invocation) is { } sites) return Acquire(sites, state);
 
         if (_m.CondReleasesOf(invocation) is { } conditional)
         {
@@ -106,6 +104,37 @@ internal sealed partial class BalanceFlow
         // enclosing catch starts from the state here (in both phases, so the handler's input is the fixed point).
         if (MayThrow(invocation) && (UnderCatch(ctx.Block) || ctx.Report && state.AnyMayBeHeld))
             state = HandleException(ctx.Run, ctx.Block, state, invocation, explicitThrow: false, ctx.Report);
+        return state;
+    }
+
+    /// <summary>An acquire site runs (a Try's or a reference's result is applied on its edge or at its assignment).</summary>
+    private FlowState Acquire(List<AcquireSite> sites, FlowState state)
+    {
+        foreach (var site in sites)
+        {
+            if (site.IsBranch || site.Kind == AcquireKind.NonNull) continue; // applied on the edge / at the assignment
+            var st = state[site.Key];
+            ulong bit = site.Mask;
+            if ((st.Flags & HoldFlags.Cond) != 0 && st.CondLent)
+            {
+                if (site.Kind == AcquireKind.Unconditional && site.Cond is null)
+                {
+                    // `var suspended = e.TrySuspend(); ... e.Resume();`: where it was given back this takes it again;
+                    // where it was not, this is a second hold of ours: held exactly when the flag is false.
+                    state = state.Set(site.Key, new KeyState(HoldFlags.Cond | (st.Flags & ~HoldFlags.Cond), bit, st.Dirty & ~bit, st.Cond, false, !st.CondNegated));
+                    continue;
+                }
+                // `if (suspended) e.Resume();` takes back what the flag says was given back; under any other guard, either.
+                st = SameGuard(site.Cond, site.CondNegated, st) ? st.CondTrueLent() : st.DropCond();
+            }
+            if (site.Kind == AcquireKind.Try)
+                st = site.Cond is not null ? st.WithCond(site.Cond, nonNull: false, bit) : st.With(HoldFlags.Held | HoldFlags.Unheld, bit);
+            else if ((st.Flags & HoldFlags.Lent) != 0)
+                st = Restore(st, bit);
+            else
+                st = site.Cond is not null ? st.WithCond(site.Cond, nonNull: false, bit, site.CondNegated) : st.With(HoldFlags.Held, bit);
+            state = state.Set(site.Key, st.WithDirty(st.Dirty & ~bit));
+        }
         return state;
     }
 
@@ -162,7 +191,7 @@ internal sealed partial class BalanceFlow
         return false;
     }
 
-    private FlowState Release(FlowState state, int key, IInvocationOperation invocation, MethodOwnership own, Ctx ctx)
+    private FlowState Release(FlowState state, int key, IOperation invocation, MethodOwnership own, Ctx ctx)
     {
         var st = state[key];
         if (st.Flags == HoldFlags.Null) return state;
@@ -195,7 +224,7 @@ internal sealed partial class BalanceFlow
                 // the caller had (net below zero), on the second what we took. (Ours only when the disjunction's bool
                 // says so is the same, for a release not under that bool.)
                 _findings.UnbalancedRelease(invocation, _m.Keys[key].Resource,
-                    "was not acquired on some paths reaching it (" + Lines(_m.SitesByKey[key].Select(x => (IOperation)x.Invocation)) + " acquires it on the others)");
+                    "was not acquired on some paths reaching it (" + Lines(_m.SitesByKey[key].Select(x => x.Operation)) + " acquires it on the others)");
             }
             else if (st.MayBeHeld && st.Sites != 0 && (st.Sites & (st.Sites - 1)) == 0)
             {
@@ -228,9 +257,9 @@ internal sealed partial class BalanceFlow
         => guard is not null && SymbolEqualityComparer.Default.Equals(guard, st.Cond) && negated == st.CondNegated;
 
     /// <summary>The release is passed by ref a variable the acquire of this key took by ref (and so its flag).</summary>
-    private bool SeesFlag(IInvocationOperation release, int key)
+    private bool SeesFlag(IOperation release, int key)
     {
-        foreach (var argument in release.Arguments)
+        foreach (var argument in FlowOperations.ArgumentsOf(release))
         {
             if (argument.Parameter?.RefKind is not (RefKind.Ref or RefKind.In)) continue;
             if (FlowOperations.RootOf(argument.Value, _m.Captures) is { } root && _m.KeysByFlagRoot.TryGetValue(root, out var keys) && keys.Contains(key)) return true;
@@ -238,19 +267,19 @@ internal sealed partial class BalanceFlow
         return false;
     }
 
-    private readonly Dictionary<int, List<IInvocationOperation>> _releases = new();
+    private readonly Dictionary<int, List<IOperation>> _releases = new();
 
-    private void NoteRelease(int key, IInvocationOperation invocation)
+    private void NoteRelease(int key, IOperation invocation)
     {
-        if (!_releases.TryGetValue(key, out var list)) _releases.Add(key, list = new List<IInvocationOperation>());
+        if (!_releases.TryGetValue(key, out var list)) _releases.Add(key, list = new List<IOperation>());
         if (!list.Contains(invocation)) list.Add(invocation);
     }
 
     /// <summary>" (line 12)": the other releases of this resource instance seen on the way here.</summary>
-    private string OtherReleases(int key, IInvocationOperation invocation)
+    private string OtherReleases(int key, IOperation invocation)
     {
         if (!_releases.TryGetValue(key, out var list)) return "";
-        var others = list.Where(r => !ReferenceEquals(r, invocation)).Select(r => (IOperation)r).ToList();
+        var others = list.Where(r => !ReferenceEquals(r, invocation)).ToList();
         return others.Count == 0 ? "" : " (" + Lines(others) + ")";
     }
 
@@ -259,7 +288,7 @@ internal sealed partial class BalanceFlow
             .Select(l => l.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     /// <summary>KMEM0205: Uncharge(n) must give back what TryCharge(n) took, when we can tell.</summary>
-    private void CheckAmount(AcquireSite site, bool amountChanged, IInvocationOperation release, MethodOwnership own)
+    private void CheckAmount(AcquireSite site, bool amountChanged, IOperation release, MethodOwnership own)
     {
         if (own.AmountParameter is null) return;
         var amount = FlowOperations.AmountOf(release, own.AmountParameter, _m.Captures);
@@ -272,7 +301,7 @@ internal sealed partial class BalanceFlow
     private FlowState Assignment(ISimpleAssignmentOperation assignment, FlowState state)
     {
         var value = FlowOperations.Unwrap(assignment.Value, _m.Captures);
-        if (value is IInvocationOperation call && _m.SitesOf(call) is { } sites)
+        if (value is not null && FlowOperations.IsCall(value) && _m.SitesOf(value) is { } sites)
         {
             foreach (var site in sites)
             {

@@ -23,9 +23,12 @@ internal sealed partial class BalanceFlow
     private readonly BalanceFindings _findings;
     private readonly int _exitOrdinal;
     private int _budget;
+    /// <summary>Called in the replay, before each operation's transfer, with the state reaching it (<see cref="HeldQuery"/>).</summary>
+    private readonly Action<IOperation, FlowState, BasicBlock>? _observe;
 
-    private BalanceFlow(BodyModel model, int budget, CancellationToken cancellation)
+    private BalanceFlow(BodyModel model, int budget, CancellationToken cancellation, Action<IOperation, FlowState, BasicBlock>? observe = null)
     {
+        _observe = observe;
         _m = model;
         _budget = budget;
         _cancellation = cancellation;
@@ -35,8 +38,15 @@ internal sealed partial class BalanceFlow
 
     /// <summary>Runs the analysis; null when it gave up (budget exhausted).</summary>
     public static BalanceFindings? Analyze(BodyModel model, CancellationToken cancellation, int budget = DefaultBudget)
+        => Analyze(model, cancellation, budget, null);
+
+    /// <summary>
+    /// Runs the analysis and shows <paramref name="observe"/> the state reaching each operation in the replay over the
+    /// fixed point (once per path class: a finally region once per state it is entered with); null when it gave up.
+    /// </summary>
+    public static BalanceFindings? Analyze(BodyModel model, CancellationToken cancellation, int budget, Action<IOperation, FlowState, BasicBlock>? observe)
     {
-        var flow = new BalanceFlow(model, budget, cancellation);
+        var flow = new BalanceFlow(model, budget, cancellation, observe);
         var initial = new KeyState[model.Keys.Count];
         for (int i = 0; i < initial.Length; i++)
         {
@@ -164,11 +174,12 @@ internal sealed partial class BalanceFlow
         {
             var core = FlowOperations.UnwrapNot(block.BranchValue, out bool negated);
             FlowState whenTrue, whenFalse;
-            if (core is IInvocationOperation call && _m.SitesOf(call) is { } sites && sites[0].IsBranch)
+            if (core is not null && FlowOperations.IsCall(core) && _m.SitesOf(core) is { } sites && sites[0].IsBranch)
             {
                 // `if (x.TryCharge(n))`: the receiver and arguments run, then the acquire happens on the true edge only.
-                foreach (var child in call.ChildOperations) state = Visit(child, state, ctx, 1);
+                foreach (var child in core.ChildOperations) state = Visit(child, state, ctx, 1);
                 state.Freeze(); // both edges start from it
+                if (report) _observe?.Invoke(core, state, block);
                 whenTrue = state;
                 whenFalse = state;
                 foreach (var site in sites)

@@ -1,17 +1,18 @@
+using KmemGen.Analyzers.Common;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace KmemGen.Analyzers.Balance;
 
-/// <summary>One acquire call site for one resource instance.</summary>
+/// <summary>One acquire site (a call, or a read or write of an annotated property) for one resource instance.</summary>
 internal sealed class AcquireSite
 {
-    public AcquireSite(int index, int key, IInvocationOperation invocation, AcquireKind kind, ISymbol? cond, long? amountConstant, ISymbol? amountLocal, string amountText)
+    public AcquireSite(int index, int key, IOperation operation, AcquireKind kind, ISymbol? cond, long? amountConstant, ISymbol? amountLocal, string amountText)
     {
         Index = index;
         Key = key;
-        Invocation = invocation;
+        Operation = operation;
         Kind = kind;
         Cond = cond;
         AmountConstant = amountConstant;
@@ -24,7 +25,10 @@ internal sealed class AcquireSite
     /// <summary>Ordinal among its key's sites: its bit in <see cref="KeyState.Sites"/>.</summary>
     public int Bit { get; set; }
     public ulong Mask => 1UL << Bit;
-    public IInvocationOperation Invocation { get; }
+    /// <summary>The IInvocationOperation, or the IPropertyReferenceOperation whose accessor acquires.</summary>
+    public IOperation Operation { get; }
+    /// <summary>The method or property named in messages.</summary>
+    public string Name => FlowOperations.NameOf(Operation);
     public AcquireKind Kind { get; }
     /// <summary>
     /// Try result stored in this bool local; (NonNull) the local the reference is stored in; (Unconditional) the bool
@@ -116,7 +120,7 @@ internal sealed class BodyModel
         }
 
         var poisoned = new HashSet<ResourceKey>();
-        var pending = new List<(ResourceKey Key, IInvocationOperation Invocation, MethodOwnership Own, ISymbol? Cond, bool IsBranch, bool CondNegated)>();
+        var pending = new List<(ResourceKey Key, IOperation Operation, MethodOwnership Own, ISymbol? Cond, bool IsBranch, bool CondNegated)>();
         foreach (var block in graph.Blocks)
         {
             var guard = model.GuardOf(block);
@@ -124,7 +128,7 @@ internal sealed class BodyModel
             if (block.BranchValue is not null)
             {
                 var branchCall = block.ConditionKind != ControlFlowConditionKind.None
-                    ? FlowOperations.UnwrapNot(block.BranchValue, out _) as IInvocationOperation
+                    ? FlowOperations.UnwrapNot(block.BranchValue, out _) is { } core && FlowOperations.IsCall(core) ? core : null
                     : null;
                 model.CollectAcquires(block.BranchValue, branchCall, pending, poisoned, branchCall is null ? guard : model.DisjunctionGuard(block, guard));
             }
@@ -146,8 +150,8 @@ internal sealed class BodyModel
             }
             var ofKey = model.SitesByKey[keyIndex];
             if (ofKey.Count == MaxSitesPerKey) return null;
-            var amount = FlowOperations.AmountOf(p.Invocation, p.Own.AmountParameter, model.Captures);
-            var site = new AcquireSite(model.Sites.Count, keyIndex, p.Invocation, p.Own.Kind, p.Cond, amount.Constant, amount.Local, amount.Text)
+            var amount = FlowOperations.AmountOf(p.Operation, p.Own.AmountParameter, model.Captures);
+            var site = new AcquireSite(model.Sites.Count, keyIndex, p.Operation, p.Own.Kind, p.Cond, amount.Constant, amount.Local, amount.Text)
             {
                 IsBranch = p.IsBranch,
                 CondNegated = p.CondNegated,
@@ -157,12 +161,12 @@ internal sealed class BodyModel
             ofKey.Add(site);
             if (site.Cond is not null) AddTo(model.KeysByCond, site.Cond, keyIndex);
             if (site.AmountLocal is not null) AddTo(model.SitesByAmountLocal, site.AmountLocal, site);
-            foreach (var argument in p.Invocation.Arguments)
+            foreach (var argument in FlowOperations.ArgumentsOf(p.Operation))
             {
                 if (argument.Parameter?.RefKind is RefKind.Ref or RefKind.Out && FlowOperations.RootOf(argument.Value, model.Captures) is { } root)
                     AddTo(model.KeysByFlagRoot, root, keyIndex);
             }
-            if (!model._sitesByOperation.TryGetValue(p.Invocation, out var list)) model._sitesByOperation.Add(p.Invocation, list = new List<AcquireSite>());
+            if (!model._sitesByOperation.TryGetValue(p.Operation, out var list)) model._sitesByOperation.Add(p.Operation, list = new List<AcquireSite>());
             list.Add(site);
         }
         if (model.Sites.Count == 0) return null;
@@ -285,13 +289,15 @@ internal sealed class BodyModel
         return default;
     }
 
-    private void CollectAcquires(IOperation root, IInvocationOperation? branchCall, List<(ResourceKey, IInvocationOperation, MethodOwnership, ISymbol?, bool, bool)> pending, HashSet<ResourceKey> poisoned, (ISymbol? Local, bool Negated) guard)
+    private void CollectAcquires(IOperation root, IOperation? branchCall, List<(ResourceKey, IOperation, MethodOwnership, ISymbol?, bool, bool)> pending, HashSet<ResourceKey> poisoned, (ISymbol? Local, bool Negated) guard)
     {
         foreach (var op in root.DescendantsAndSelf())
         {
-            if (op is not IInvocationOperation invocation) continue;
-            var own = Symbols.Get(invocation.TargetMethod);
+            // A call, or a property read (getter) or write (setter) whose accessor is annotated.
+            if (FlowOperations.MethodOf(op) is not { } method) continue;
+            var own = Symbols.Get(method);
             if (own.Acquires.IsEmpty) continue;
+            var invocation = op;
             var parent = FlowOperations.ParentSkippingConversions(invocation);
             bool isBranch = ReferenceEquals(invocation, branchCall);
             // (A CFG keeps expression statements as top-level IExpressionStatementOperations.)

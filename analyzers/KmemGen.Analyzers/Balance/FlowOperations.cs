@@ -125,16 +125,53 @@ internal static class FlowOperations
     /// <summary>
     /// What holds the resource an acquire or release call works on: its receiver; for a static method, its
     /// first argument when that is a reference (kernel style css_get(css)); otherwise the method's type
-    /// (a global resource).
+    /// (a global resource). For a property: its receiver, or for a static one its type.
     /// </summary>
-    public static ISymbol? CallHolder(IInvocationOperation invocation, IReadOnlyDictionary<CaptureId, IOperation?> captures)
+    public static ISymbol? CallHolder(IOperation call, IReadOnlyDictionary<CaptureId, IOperation?> captures)
     {
+        if (call is IPropertyReferenceOperation property)
+            return property.Instance is not null ? HolderOf(property.Instance, captures) : property.Property.ContainingType;
+        if (call is not IInvocationOperation invocation) return null;
         if (invocation.Instance is not null) return HolderOf(invocation.Instance, captures);
         var method = invocation.TargetMethod;
         if (method.Parameters.Length > 0 && method.Parameters[0].Type.IsReferenceType)
             return HolderOf(ArgumentFor(invocation, method.Parameters[0])?.Value, captures);
         return method.ContainingType;
     }
+
+    /// <summary>
+    /// The method an operation runs for the ownership annotations: an invocation's target, or the accessor a property
+    /// reference runs (the setter when it is the target of a simple assignment, else the getter); null for anything else.
+    /// </summary>
+    public static IMethodSymbol? MethodOf(IOperation op) => op switch
+    {
+        IInvocationOperation invocation => invocation.TargetMethod,
+        IPropertyReferenceOperation property => IsAssignmentTarget(property) ? property.Property.SetMethod : property.Property.GetMethod,
+        _ => null,
+    };
+
+    /// <summary>A call or a property reference: the operations whose annotations the flow applies.</summary>
+    public static bool IsCall(IOperation op) => op is IInvocationOperation or IPropertyReferenceOperation;
+
+    /// <summary>`x.P = v`: the setter runs (after the value), not the getter.</summary>
+    public static bool IsAssignmentTarget(IOperation op)
+        => op.Parent is ISimpleAssignmentOperation assignment && ReferenceEquals(assignment.Target, op);
+
+    /// <summary>The method or property name messages use.</summary>
+    public static string NameOf(IOperation op) => op switch
+    {
+        IInvocationOperation invocation => invocation.TargetMethod.Name,
+        IPropertyReferenceOperation property => property.Property.Name,
+        _ => "",
+    };
+
+    /// <summary>The arguments of a call (an indexer's for a property reference).</summary>
+    public static System.Collections.Immutable.ImmutableArray<IArgumentOperation> ArgumentsOf(IOperation op) => op switch
+    {
+        IInvocationOperation invocation => invocation.Arguments,
+        IPropertyReferenceOperation property => property.Arguments,
+        _ => System.Collections.Immutable.ImmutableArray<IArgumentOperation>.Empty,
+    };
 
     /// <summary>The parent, skipping conversions (a CFG wraps values in implicit conversions).</summary>
     public static IOperation? ParentSkippingConversions(IOperation op)
@@ -145,9 +182,9 @@ internal static class FlowOperations
     }
 
     /// <summary>Amount of an acquire/release call: a constant (as long) or a local/parameter symbol.</summary>
-    public static (long? Constant, ISymbol? Local, string Text) AmountOf(IInvocationOperation invocation, IParameterSymbol? amountParameter, IReadOnlyDictionary<CaptureId, IOperation?> captures)
+    public static (long? Constant, ISymbol? Local, string Text) AmountOf(IOperation call, IParameterSymbol? amountParameter, IReadOnlyDictionary<CaptureId, IOperation?> captures)
     {
-        var arg = ArgumentFor(invocation, amountParameter);
+        var arg = call is IInvocationOperation invocation ? ArgumentFor(invocation, amountParameter) : null;
         if (arg is null) return (null, null, "");
         var text = arg.Value.Syntax.ToString();
         var value = Unwrap(arg.Value, captures);

@@ -17,7 +17,16 @@ internal sealed class KnownSymbols
     public INamedTypeSymbol? Rcu { get; private set; }
     public INamedTypeSymbol? RcuReadGuard { get; private set; }
 
-    public INamedTypeSymbol? AcquiresAttribute { get; private set; }
+    /// <summary>The ownership attributes ([Acquires], [Releases]), read the one way every analyzer reads them.</summary>
+    public OwnershipResolver? Ownership { get; private set; }
+
+    /// <summary>
+    /// The balance engine over the same resolver, made on first use: the RCU rules ask it whether a reference is held
+    /// (<see cref="Balance.HeldQuery"/>). Null when the ownership attributes are not there.
+    /// </summary>
+    public Balance.OwnershipSymbols? BalanceEngine => _balance?.Value;
+
+    private Lazy<Balance.OwnershipSymbols>? _balance;
     public INamedTypeSymbol? RcuProtectedAttribute { get; private set; }
     public INamedTypeSymbol? RequiresRcuReadLockAttribute { get; private set; }
     public INamedTypeSymbol? MightSleepAttribute { get; private set; }
@@ -42,6 +51,14 @@ internal sealed class KnownSymbols
     {
         var gfp = compilation.GetTypeByMetadataName("KmemGen.Gfp");
         if (gfp is null || gfp.TypeKind != TypeKind.Enum) return null;
+        var known = Create(compilation, gfp);
+        if (known.Ownership is { } resolver)
+            known._balance = new Lazy<Balance.OwnershipSymbols>(() => Analyzers.Balance.OwnershipSymbols.Create(resolver, compilation), LazyThreadSafetyMode.ExecutionAndPublication);
+        return known;
+    }
+
+    private static KnownSymbols Create(Compilation compilation, INamedTypeSymbol gfp)
+    {
         return new KnownSymbols
         {
             Gfp = gfp,
@@ -51,7 +68,7 @@ internal sealed class KnownSymbols
             Kmalloc = compilation.GetTypeByMetadataName("KmemGen.Kmalloc"),
             Rcu = compilation.GetTypeByMetadataName("KmemGen.Rcu"),
             RcuReadGuard = compilation.GetTypeByMetadataName("KmemGen.RcuReadGuard"),
-            AcquiresAttribute = compilation.GetTypeByMetadataName("KmemGen.AcquiresAttribute"),
+            Ownership = OwnershipResolver.TryCreate(compilation),
             RcuProtectedAttribute = compilation.GetTypeByMetadataName("KmemGen.RcuProtectedAttribute"),
             RequiresRcuReadLockAttribute = compilation.GetTypeByMetadataName("KmemGen.RequiresRcuReadLockAttribute"),
             MightSleepAttribute = compilation.GetTypeByMetadataName("KmemGen.MightSleepAttribute"),
@@ -72,6 +89,10 @@ internal sealed class KnownSymbols
             WaitHandle = compilation.GetTypeByMetadataName("System.Threading.WaitHandle"),
         };
     }
+
+    /// <summary>The resources <paramref name="method"/> acquires ([Acquires], its overridden members' included); empty when none.</summary>
+    public System.Collections.Immutable.ImmutableArray<string> AcquiredBy(IMethodSymbol method)
+        => Ownership?.Get(method).Acquires ?? System.Collections.Immutable.ImmutableArray<string>.Empty;
 
     public bool IsGfp(ITypeSymbol? type) => SymbolEqualityComparer.Default.Equals(type, Gfp);
 

@@ -1,3 +1,4 @@
+using KmemGen.Analyzers.Balance;
 using KmemGen.Analyzers.Common;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -48,11 +49,14 @@ internal static class RcuEscape
         // Several protected reads stored into one local: judge the local once, from the first.
         if (firstProtectedStore is null || !read.Syntax.Span.IntersectsWith(firstProtectedStore.Syntax.Span)) return;
 
-        foreach (var reference in references)
+        // A reference taken on the local makes it owned, not borrowed, where one is held on every path reaching the use:
+        // the balance engine's answer (path-sensitive). Where it cannot tell, owned, as before it was asked.
+        Dictionary<SyntaxNode, Held>? held = null;
+        if (known.Ownership is { } resolver && HeldQuery.AnyAcquireOn(root, local, resolver))
         {
-            var consumer = reference.WalkUpConversions();
-            if (consumer.Parent is IInvocationOperation call && call.Instance == consumer && call.TargetMethod.HasAttribute(known.AcquiresAttribute))
-                return; // a reference is held: the object is owned, not borrowed
+            held = known.BalanceEngine is { } engine
+                ? HeldQuery.At(read, local, Array.Empty<string>(), references.Select(r => r.Syntax).ToList(), engine, context.ContainingSymbol, context.CancellationToken)
+                : new Dictionary<SyntaxNode, Held>();
         }
 
         var declaredInScope = section.Scope is { } scope && local.DeclaringSyntaxReferences.Any(r => scope.Contains(r.Span));
@@ -92,7 +96,7 @@ internal static class RcuEscape
             {
                 escape = "is used after its read section ends";
             }
-            if (escape is not null) Report(context, reference, local.Name, escape);
+            if (escape is not null && (held is null || held.TryGetValue(reference.Syntax, out var h) && h == Held.No)) Report(context, reference, local.Name, escape);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using KmemGen.Analyzers.Balance;
 using KmemGen.Analyzers.Common;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -25,7 +26,7 @@ public sealed class UnconditionalGetAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(static start =>
         {
             var known = KnownSymbols.TryCreate(start.Compilation);
-            if (known?.AcquiresAttribute is null || known.RcuProtectedAttribute is null) return;
+            if (known?.Ownership is null || known.RcuProtectedAttribute is null) return;
             start.RegisterOperationAction(c => Analyze(c, known), OperationKind.Invocation);
         });
     }
@@ -36,9 +37,9 @@ public sealed class UnconditionalGetAnalyzer : DiagnosticAnalyzer
         var method = invocation.TargetMethod;
         // Cheap filter: an instance void method annotated [Acquires].
         if (method.IsStatic || !method.ReturnsVoid || invocation.Instance is null) return;
-        var resource = AcquiredResource(method, known);
-        if (resource is null) return;
-        var tryGet = ConditionalVariant(method, resource, known);
+        var resources = known.AcquiredBy(method);
+        if (resources.IsEmpty) return;
+        var tryGet = ConditionalVariant(method, resources, known);
         if (tryGet is null) return;
 
         var receiver = invocation.Instance.WalkDownConversions();
@@ -47,7 +48,7 @@ public sealed class UnconditionalGetAnalyzer : DiagnosticAnalyzer
         {
             name = RcuReads.Display(member);
         }
-        else if (receiver is ILocalReferenceOperation local && HoldsUnreferencedProtectedValue(invocation, local.Local, known))
+        else if (receiver is ILocalReferenceOperation local && HoldsUnreferencedProtectedValue(context, invocation, local.Local, resources, known))
         {
             name = local.Local.Name;
         }
@@ -57,30 +58,36 @@ public sealed class UnconditionalGetAnalyzer : DiagnosticAnalyzer
         context.ReportDiagnostic(Diagnostic.Create(RcuDescriptors.UnconditionalGetUnderRcu, invocation.Syntax.GetLocation(), properties, name, tryGet.Name, method.Name));
     }
 
-    private static string? AcquiredResource(IMethodSymbol method, KnownSymbols known)
-        => method.GetAttribute(known.AcquiresAttribute) is { ConstructorArguments: { Length: 1 } arguments } && arguments[0].Value is string resource
-            ? resource
-            : null;
-
-    /// <summary>A parameterless bool method of the same type acquiring the same resource; "TryX" for "X" preferred.</summary>
-    private static IMethodSymbol? ConditionalVariant(IMethodSymbol method, string resource, KnownSymbols known)
+    /// <summary>
+    /// A parameterless bool method of the same type (or a base type) acquiring every resource the get acquires; "TryX" for
+    /// "X" preferred.
+    /// </summary>
+    private static IMethodSymbol? ConditionalVariant(IMethodSymbol method, ImmutableArray<string> resources, KnownSymbols known)
     {
         IMethodSymbol? best = null;
-        foreach (var candidate in method.ContainingType.GetMembers().OfType<IMethodSymbol>())
+        for (var type = method.ContainingType; type is not null; type = type.BaseType)
         {
-            if (candidate.IsStatic || candidate.Parameters.Length != 0 || candidate.ReturnType.SpecialType != SpecialType.System_Boolean) continue;
-            if (AcquiredResource(candidate, known) != resource) continue;
-            if (candidate.Name == method.Name.Replace("Get", "TryGet")) return candidate;
-            if (best is null || string.CompareOrdinal(candidate.Name, best.Name) < 0) best = candidate;
+            foreach (var candidate in type.GetMembers().OfType<IMethodSymbol>())
+            {
+                if (candidate.IsStatic || candidate.Parameters.Length != 0 || candidate.ReturnType.SpecialType != SpecialType.System_Boolean) continue;
+                var acquired = known.AcquiredBy(candidate);
+                if (!resources.All(acquired.Contains)) continue;
+                if (candidate.Name == method.Name.Replace("Get", "TryGet")) return candidate;
+                if (best is null || string.CompareOrdinal(candidate.Name, best.Name) < 0) best = candidate;
+            }
+            if (best is not null) return best;
         }
         return best;
     }
 
     /// <summary>
-    /// The local was assigned an [RcuProtected] value and no reference was taken on it before this call
-    /// (textually: an earlier [Acquires] call on the same local, e.g. a successful CssTryGet, means one is held).
+    /// The local was assigned an [RcuProtected] value and, on some path reaching this call, holds no reference of the
+    /// resource the get takes: the balance engine's answer (<see cref="HeldQuery"/>), so a reference taken on one branch
+    /// and given back before the join does not count, and one taken by `if (!m.CssTryGet()) return;` does.
+    /// Where the engine cannot tell (the local is captured by a lambda, the body is too large), not reported.
     /// </summary>
-    private static bool HoldsUnreferencedProtectedValue(IInvocationOperation invocation, ILocalSymbol local, KnownSymbols known)
+    private static bool HoldsUnreferencedProtectedValue(OperationAnalysisContext context, IInvocationOperation invocation, ILocalSymbol local,
+        ImmutableArray<string> resources, KnownSymbols known)
     {
         var root = invocation.EnclosingFunction() ?? RootOf(invocation);
         bool assignedProtected = false;
@@ -96,15 +103,14 @@ public sealed class UnconditionalGetAnalyzer : DiagnosticAnalyzer
                     when SymbolEqualityComparer.Default.Equals(target.Local, local):
                     assignedProtected |= RcuReads.IsProtectedValue(assignment.Value, known);
                     break;
-                case IInvocationOperation other when other != invocation
-                    && other.Syntax.SpanStart < invocation.Syntax.SpanStart
-                    && other.Instance?.WalkDownConversions() is ILocalReferenceOperation receiver
-                    && SymbolEqualityComparer.Default.Equals(receiver.Local, local)
-                    && other.TargetMethod.HasAttribute(known.AcquiresAttribute):
-                    return false;
             }
         }
-        return assignedProtected;
+        if (!assignedProtected) return false;
+        // No other acquire on the local anywhere in the function: no reference can be held.
+        if (!HeldQuery.AnyAcquireOn(root, local, known.Ownership!, except: invocation)) return true;
+        if (known.BalanceEngine is not { } engine) return false;
+        var answers = HeldQuery.At(invocation, local, resources, new[] { invocation.Syntax }, engine, context.ContainingSymbol, context.CancellationToken);
+        return answers.TryGetValue(invocation.Syntax, out var held) && held == Held.No;
     }
 
     private static IOperation RootOf(IOperation operation)

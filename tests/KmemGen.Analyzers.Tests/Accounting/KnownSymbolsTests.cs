@@ -27,5 +27,7 @@ public class KnownSymbolsTests
         Assert.NotNull(known.RcuProtectedAttribute);
         Assert.NotNull(known.TenantCodeAttribute);
         Assert.NotNull(known.UnaccountedAllocationAttribute);
+        Assert.NotNull(known.Ownership);
+        Assert.NotNull(known.BalanceEngine);
     }
 }
