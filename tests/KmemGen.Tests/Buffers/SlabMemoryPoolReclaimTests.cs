@@ -106,6 +106,36 @@ public class SlabMemoryPoolReclaimTests
     }
 
     [Fact]
+    public void Going_over_memory_high_reclaims_idle_cached_blocks()
+    {
+        MemCgroup owner = Fresh("pool-reclaim-high");
+        using var idle = new SlabMemoryPool(Block, owner);
+        using var busy = new SlabMemoryPool(Block, owner);
+        ReturnAll(RentMany(idle, 64));
+        DrainThisThread();
+        Assert.Equal(64 * Block, owner.Usage);
+        owner.WriteFile("memory.high", (64 * Block).ToString());
+
+        // A dedicated thread: its charges over memory.high reclaim (and may sleep) in the charge itself.
+        var held = new List<IMemoryOwner<byte>>();
+        OnNewThread(() =>
+        {
+            for (int i = 0; i < 32; i++) held.Add(busy.Rent());
+            DrainThisThread();
+        });
+
+        Assert.True(idle.CachedBlocks < 64, $"{idle.CachedBlocks} idle blocks still cached");
+        Assert.True(owner.Events.High >= 1);
+        Assert.Equal(0, busy.Refusals);
+        ReturnAll(held);
+        busy.Dispose();
+        idle.Dispose();
+        DrainThisThread();
+        Assert.Equal(0, owner.Usage);
+        owner.Remove();
+    }
+
+    [Fact]
     public void The_shrinker_counts_idle_blocks_only_for_the_owner()
     {
         MemCgroup owner = Fresh("pool-shrinker-owner");
