@@ -37,8 +37,9 @@ public sealed class KmemGenMemoryPoolOptions
     public BlockMemory BlockMemory { get; set; } = BlockMemory.PinnedArray;
 
     /// <summary>
-    /// Bytes of returned blocks each pool keeps for its next rents (charged to no cgroup while kept; see
-    /// SlabMemoryPool.CachedBlocks): 256 KiB by default; 0 frees every block at its return.
+    /// Bytes of returned blocks each pool keeps for its next rents: 256 KiB by default; 0 frees every block
+    /// at its return. Kept blocks stay charged to the pool's cgroup (its memory.current includes them) and
+    /// its reclaim frees them before a rent is refused (see SlabMemoryPool.CachedBlocks).
     /// </summary>
     public int MaxCachedBytes { get; set; } = SlabMemoryPool.DefaultMaxCachedBytes;
 

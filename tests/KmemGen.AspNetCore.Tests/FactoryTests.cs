@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using KmemGen.Buffers;
 using Microsoft.AspNetCore.Connections;
@@ -59,6 +60,28 @@ public sealed class FactoryTests
         none.Rent().Dispose();
         Assert.Equal(1, small.CachedBlocks);
         Assert.Equal(0, none.CachedBlocks);
+    }
+
+    [Fact]
+    public void A_pools_idle_blocks_stay_charged_to_its_cgroup_until_its_reclaim_frees_them()
+    {
+        MemCgroup parent = Fresh("factory-idle");
+        var factory = new KmemGenMemoryPoolFactory(new KmemGenMemoryPoolOptions { Parent = parent });
+        using var pool = (SlabMemoryPool)factory.Create(new MemoryPoolOptions { Owner = "kestrel" });
+        MemCgroup kestrel = pool.Owner!;
+        IMemoryOwner<byte>[] blocks = [pool.Rent(), pool.Rent(), pool.Rent()];
+        foreach (IMemoryOwner<byte> b in blocks) b.Dispose();
+
+        Assert.Equal(3, pool.CachedBlocks);
+        Assert.Equal(0, factory.Group("kestrel")!.BytesRented);
+        Assert.True(pool.Shrinker!.IsRegistered);
+        // The idle blocks are all kestrel's reclaim can free: exactly their bytes come back.
+        Assert.True(kestrel.TryReclaim(3 * 4096, out long reclaimed));
+        Assert.Equal(3 * 4096, reclaimed);
+        Assert.Equal(0, pool.CachedBlocks);
+
+        pool.Dispose();
+        Assert.False(pool.Shrinker.IsRegistered);
     }
 
     [Fact]

@@ -18,9 +18,19 @@ namespace KmemGen.Buffers;
 /// Either way the rent remembers the handle it charged, and returning it refunds that handle,
 /// whoever returns it and whatever is current then. Over a memory.max, <see cref="Rent"/> throws
 /// <see cref="MemCgroupLimitExceededException"/> with nothing allocated or charged.
-/// Returned blocks are kept for the next rents (up to <see cref="MaxCachedBlocks"/>, charged to no one
-/// while kept), block objects included; each rent still gets its own small lease object, so a second
-/// Dispose of a lease, or its Memory after its Dispose, is refused even once another renter has the block.
+/// Returned blocks are kept for the next rents (up to <see cref="MaxCachedBlocks"/>), block objects
+/// included; each rent still gets its own small lease object, so a second Dispose of a lease, or its
+/// Memory after its Dispose, is refused even once another renter has the block.
+/// <para>
+/// What a kept block costs: with an owner, it stays charged to that owner while it waits (as page cache
+/// stays charged to its memcg), so the owner's memory.current includes the pool's idle blocks: a rent
+/// served from the cache charges nothing new, a return into the cache refunds nothing, and a block is
+/// refunded when it leaves the cache for good (the cache is full, the pool is disposed, or reclaim took
+/// it). The pool registers a <see cref="Shrinker"/> for them, so reclaim of the owner (memory.max before
+/// a rent is refused, memory.high, a memory.reclaim write) frees idle blocks first. Without an owner,
+/// a return refunds the cgroup that rent charged and the kept block is charged to no one until the
+/// next rent charges its renter (who pays for an idle block is not known before it is rented).
+/// </para>
 /// </remarks>
 public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
 {
@@ -34,8 +44,11 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
     // The fixed owner's handle, held from construction to Dispose (null: charge the current cgroup,
     // or the owner is the root, which is never charged).
     private readonly ObjCgroup? _fixedOwner;
-    // Returned blocks kept for the next rents (native memory and block object), charged to no one.
+    // Returned blocks kept for the next rents (native memory and block object): charged to _fixedOwner
+    // (with an owner), to no one (without one).
     private readonly ConcurrentQueue<SlabMemoryBlock> _free = new();
+    // Frees idle blocks when the fixed owner is reclaimed; null without a fixed owner.
+    private readonly SlabMemoryPoolShrinker? _shrinker;
     private readonly long _maxCachedBlocks;
     private long _allocatedBlocks;
     private long _rents;
@@ -93,6 +106,11 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
                 _fixedOwner = ObjCgroup.FromCurrent();
             }
         }
+
+        if (_fixedOwner is not null && _maxCachedBlocks > 0)
+        {
+            _shrinker = Shrinker.Register(new SlabMemoryPoolShrinker(this));
+        }
     }
 
     /// <summary>The cgroup every block is charged to, or null when each rent charges the current cgroup.</summary>
@@ -131,9 +149,10 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
     }
 
     /// <summary>
-    /// Returned blocks the pool keeps for its next rents (at most <see cref="MaxCachedBlocks"/>): allocated
-    /// from the slab cache but charged to no cgroup, as free objects in a kernel slab are. Freed when
-    /// the pool is disposed.
+    /// Returned blocks the pool keeps for its next rents (at most <see cref="MaxCachedBlocks"/>). With an
+    /// owner they stay charged to it (its memory.current includes them) until they are freed: when the
+    /// pool is disposed, or by reclaim of the owner (<see cref="Shrinker"/>). Without an owner they are
+    /// charged to no cgroup while kept.
     /// </summary>
     public long CachedBlocks => Math.Max(0, Volatile.Read(ref _allocatedBlocks) - BlocksRented);
 
@@ -142,6 +161,13 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
 
     /// <summary>Bytes charged for the blocks rented and not yet returned.</summary>
     public long BytesRented => BlocksRented * _chargeSize;
+
+    /// <summary>
+    /// The shrinker that frees idle cached blocks when the owner is reclaimed (its <see cref="Shrinker.Failures"/>
+    /// show in diagnostics); registered from construction to <see cref="MemoryPool{T}.Dispose()"/>. Null for a
+    /// pool without an owner, with the root as owner (never charged) or without a cache.
+    /// </summary>
+    public Shrinker? Shrinker => _shrinker;
 
     /// <summary>Successful rents since the pool was created.</summary>
     public long Rents => Volatile.Read(ref _rents);
@@ -166,9 +192,15 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
 
         ObjectDisposedException.ThrowIf(IsDisposed, this);
 
+        if (_fixedOwner is not null)
+        {
+            return RentOwned(_fixedOwner);
+        }
+
         if (Owner is not null)
         {
-            return RentCharged(_fixedOwner, ownsReference: false);
+            // The root: never charged.
+            return RentCharged(null, ownsReference: false);
         }
 
         // The current flow's handle: its reference is handed to the block (or dropped by RentCharged on failure).
@@ -176,7 +208,37 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
         return RentCharged(current, ownsReference: current is not null);
     }
 
-    // Charge first, then take a block (the kernel's order for page charges): a refusal takes no block
+    // A fixed owner's cached blocks are still charged to it: a rent from the cache charges nothing. Else
+    // charge first, then allocate: a refusal allocates nothing (reclaim ran before it, and freed this
+    // owner's idle blocks in every pool).
+    private SlabMemoryLease RentOwned(ObjCgroup owner)
+    {
+        if (!_free.TryDequeue(out SlabMemoryBlock? block))
+        {
+            if (!owner.TryCharge(_chargeSize))
+            {
+                Interlocked.Increment(ref _refusals);
+                throw MemcgHooks.ChargeFailure(ThreadContext.Current, _chargeSize);
+            }
+
+            try
+            {
+                block = AllocBlock();
+            }
+            catch
+            {
+                owner.Uncharge(_chargeSize);
+                throw;
+            }
+        }
+
+        block.Owner = owner;
+        block.OwnsReference = false;
+        Interlocked.Increment(ref _rents);
+        return new SlabMemoryLease(block, block.Generation);
+    }
+
+    // Current-cgroup pools (and the root owner): charge first, then take a block (the kernel's order for page charges): a refusal takes no block
     // and allocates nothing. With ownsReference, the caller's reference on owner goes to the rent, or
     // is put here when no block is rented.
     private SlabMemoryLease RentCharged([TransfersOwnership] ObjCgroup? owner, bool ownsReference)
@@ -218,8 +280,9 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
     }
 
     /// <summary>
-    /// Refunds the handle the rent charged and keeps the block for the next rent (or frees it when the
-    /// pool already keeps <see cref="MaxCachedBlocks"/>, or is disposed). Called once per rent: the
+    /// Keeps the block for the next rent (or frees it when the pool already keeps <see cref="MaxCachedBlocks"/>,
+    /// or is disposed). A fixed owner stays charged while the block is kept and is refunded when it is
+    /// freed; without one, the handle the rent charged is refunded here. Called once per rent: the
     /// lease's generation compare-and-swap guarantees it.
     /// </summary>
     internal void Return(SlabMemoryBlock block)
@@ -228,7 +291,7 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
         bool ownsReference = block.OwnsReference;
         block.Owner = null;
         block.OwnsReference = false;
-        if (owner is not null)
+        if (owner is not null && _fixedOwner is null)
         {
             owner.Uncharge(_chargeSize);
             if (ownsReference) owner.Put();
@@ -258,11 +321,36 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
     }
 
     // The block object is dropped with its memory (a pinned array goes with it to the GC); its generation
-    // already moved past every lease's stamp.
+    // already moved past every lease's stamp. A fixed owner is refunded here: its blocks stay charged
+    // from their allocation to their free (the handle's charged pages keep it alive after Dispose's Put).
     private void FreeBlock(SlabMemoryBlock block)
     {
         _source?.Free(block.Pointer);
         Interlocked.Decrement(ref _allocatedBlocks);
+        _fixedOwner?.Uncharge(_chargeSize);
+    }
+
+    /// <summary>Whether the idle blocks are charged to <paramref name="memcg"/>: the owner, or after its removal the ancestor its charges moved to.</summary>
+    internal bool IsChargedTo(MemCgroup memcg)
+    {
+        if (_fixedOwner is null) return false;
+        using (Rcu.ReadLock())
+        {
+            return ReferenceEquals(_fixedOwner.MemCgroup, memcg);
+        }
+    }
+
+    /// <summary>Frees up to <paramref name="count"/> idle blocks, refunding the owner; returns how many (the shrinker's scan).</summary>
+    internal long FreeCachedBlocks(long count)
+    {
+        long freed = 0;
+        while (freed < count && _free.TryDequeue(out SlabMemoryBlock? block))
+        {
+            FreeBlock(block);
+            freed++;
+        }
+
+        return freed;
     }
 
     private void DrainFreeBlocks()
@@ -286,6 +374,8 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
         // A return may have checked IsDisposed before the exchange and enqueue after it: the barrier
         // makes its enqueue visible to the drain below, or makes it see the flag and drain itself.
         Interlocked.MemoryBarrierProcessWide();
+        // Waits for a shrinker call in flight; none starts after it.
+        _shrinker?.Unregister();
         DrainFreeBlocks();
         // The handle's charged pages keep it alive for the blocks still out; this drops only our reference.
         _fixedOwner?.Put();

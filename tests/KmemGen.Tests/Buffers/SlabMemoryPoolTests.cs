@@ -20,7 +20,7 @@ public class SlabMemoryPoolTests
     private const int Block = SlabMemoryPool.DefaultBlockSize;
 
     [Fact]
-    public void A_pool_with_an_owner_charges_it_one_block_per_rent_and_a_return_refunds_it()
+    public void A_pool_with_an_owner_charges_it_one_block_per_rent_and_refunds_it_when_the_blocks_are_freed()
     {
         MemCgroup owner = Fresh("pool-owner");
         using var pool = new SlabMemoryPool(Block, owner);
@@ -35,9 +35,14 @@ public class SlabMemoryPoolTests
 
         foreach (IMemoryOwner<byte> b in blocks) b.Dispose();
         DrainThisThread();
-        Assert.Equal(0, owner.Usage);
+        // Returned into the cache: still the owner's, idle.
+        Assert.Equal(3 * Block, owner.Usage);
+        Assert.Equal(3, pool.CachedBlocks);
         Assert.Equal(0, pool.BlocksRented);
         Assert.Equal(3, pool.Rents);
+        pool.Dispose();
+        DrainThisThread();
+        Assert.Equal(0, owner.Usage);
         owner.Remove();
     }
 
@@ -54,7 +59,11 @@ public class SlabMemoryPoolTests
 
         Assert.Equal(Block, owner.Usage);
         Assert.Equal(0, bystander.Usage);
-        block.Dispose();
+        using (bystander.Enter()) block.Dispose();
+        DrainThisThread();
+        Assert.Equal(Block, owner.Usage);               // the idle cached block
+        Assert.Equal(0, bystander.Usage);
+        pool.Dispose();
         DrainThisThread();
         Assert.Equal(0, owner.Usage);
         owner.Remove();
@@ -97,7 +106,8 @@ public class SlabMemoryPoolTests
     public void A_block_returned_on_another_thread_refunds_the_owner()
     {
         MemCgroup owner = Fresh("pool-cross-thread");
-        using var pool = new SlabMemoryPool(Block, owner);
+        // No cache: each return frees its block and refunds the owner on the returning thread.
+        using var pool = new SlabMemoryPool(Block, owner, maxCachedBytes: 0);
         var blocks = new List<IMemoryOwner<byte>>();
         for (int i = 0; i < 8; i++) blocks.Add(pool.Rent());
         DrainThisThread();
@@ -136,29 +146,37 @@ public class SlabMemoryPoolTests
 
         foreach (IMemoryOwner<byte> b in blocks) b.Dispose();
         DrainThisThread();
-        Assert.Equal(0, owner.Usage);
-        // The returned blocks wait in the pool for the next rents, charged to no one; its Dispose frees them.
+        // The returned blocks wait in the pool for the next rents, still charged to the owner; its Dispose frees and refunds them.
+        Assert.True(owner.Usage >= 4 * 4000, $"{owner.Usage}");
         Assert.Equal(4, pool.CachedBlocks);
         Assert.Equal(4, Metrics.SlabCacheCounts.ActiveObjects(pool.Cache!));
         pool.Dispose();
+        DrainThisThread();
         Assert.Equal(0, Metrics.SlabCacheCounts.ActiveObjects(pool.Cache!));
+        Assert.Equal(0, owner.Usage);
         owner.Remove();
     }
 
     [Fact]
     public void A_refused_rent_takes_no_cached_block()
     {
+        // A pool charging the current cgroup: its cached block is charged to no one, so a rent needs a
+        // new charge (a fixed owner's cached block is already charged to it, and is rented without one).
         MemCgroup owner = Fresh("pool-limit-cached");
         // Its own block size: the slab object count is this pool's alone.
-        using var pool = new SlabMemoryPool(4003, owner);
-        IMemoryOwner<byte> kept = pool.Rent();
-        pool.Rent().Dispose();
+        using var pool = new SlabMemoryPool(4003);
+        IMemoryOwner<byte> kept;
+        using (owner.Enter())
+        {
+            kept = pool.Rent();
+            pool.Rent().Dispose();
+        }
         Assert.Equal(1, pool.CachedBlocks);
         DrainThisThread();
         // Room for the block out (4003 bytes, one page charged), none for a second.
         owner.WriteFile("memory.max", "4K");
 
-        Assert.Throws<MemCgroupLimitExceededException>(() => pool.Rent());
+        using (owner.Enter()) Assert.Throws<MemCgroupLimitExceededException>(() => pool.Rent());
 
         Assert.Equal(1, pool.Refusals);
         Assert.Equal(1, pool.BlocksRented);
@@ -185,8 +203,10 @@ public class SlabMemoryPoolTests
         Assert.Contains("returned twice", e.Message);
         Assert.Contains(owner.Path, e.Message);
         DrainThisThread();
-        Assert.Equal(Block, owner.Usage);
+        // One block out, one idle in the cache: the second return neither cached nor refunded it again.
+        Assert.Equal(2 * Block, owner.Usage);
         Assert.Equal(1, pool.BlocksRented);
+        Assert.Equal(1, pool.CachedBlocks);
     }
 
     [Fact]
@@ -216,6 +236,10 @@ public class SlabMemoryPoolTests
         second.Dispose();
         DrainThisThread();
         Assert.Equal(0, pool.BlocksRented);
+        Assert.Equal(2, pool.CachedBlocks);
+        Assert.Equal(2 * Block, owner.Usage);
+        pool.Dispose();
+        DrainThisThread();
         Assert.Equal(0, owner.Usage);
         owner.Remove();
     }
@@ -321,6 +345,9 @@ public class SlabMemoryPoolTests
         Assert.Equal(0, pool.BlocksRented);
         Assert.Equal(Rounds, pool.Rents);
         Assert.True(pool.CachedBlocks <= pool.MaxCachedBlocks, $"{pool.CachedBlocks} cached");
+        Assert.Equal(pool.CachedBlocks * Block, owner.Usage);
+        pool.Dispose();
+        DrainThisThread();
         Assert.Equal(0, owner.Usage);
         owner.Remove();
     }
@@ -360,6 +387,9 @@ public class SlabMemoryPoolTests
         Assert.Equal(0, pool.BlocksRented);
         Assert.Equal(Threads * Iterations, pool.Rents);
         Assert.InRange(pool.CachedBlocks, 0, pool.MaxCachedBlocks);
+        Assert.Equal(pool.CachedBlocks * Block, owner.Usage);
+        pool.Dispose();
+        DrainThisThread();
         Assert.Equal(0, owner.Usage);
         owner.Remove();
     }
@@ -495,6 +525,9 @@ public class SlabMemoryPoolTests
 
         block.Dispose();
         DrainThisThread();
+        Assert.Equal(32 * 1024, owner.Usage);           // idle in the cache
+        pool.Dispose();
+        DrainThisThread();
         Assert.Equal(0, owner.Usage);
         owner.Remove();
     }
@@ -570,6 +603,9 @@ public class SlabMemoryPoolTests
         Assert.Equal(payload, received.ToArray());
         Assert.Equal(0, pool.BlocksRented);
         Assert.True(pool.Rents >= payload.Length / Block);
+        Assert.Equal(pool.CachedBlocks * Block, owner.Usage);
+        pool.Dispose();
+        DrainThisThread();
         Assert.Equal(0, owner.Usage);
         owner.Remove();
     }
