@@ -148,6 +148,7 @@ public sealed unsafe partial class SlabCache
         if (c.EmptyCount < ThreadEmptyMax)
         {
             LinkThread(c, s);
+            TrimThreadPartial(c);
             return;
         }
         DiscardOwned(tc, s);
@@ -163,13 +164,6 @@ public sealed unsafe partial class SlabCache
             long old = Volatile.Read(ref s->Remote);
             if (old == 0)
             {
-                // A thread with no current slab here does not allocate from this cache (a consumer): on
-                // its partial list the slab's free objects would be stranded, so the node list takes it.
-                if (c.Slab == null)
-                {
-                    if (ReleaseFullToNode(s, slot)) return;
-                    continue;
-                }
                 // Full and on no list: adopt it (put_cpu_partial). Its Owner and InUse were written by the
                 // thread that let it go before that thread's CAS made the state 0.
                 if (Interlocked.CompareExchange(ref s->Remote, FrozenBit, 0) != 0) continue;
@@ -185,7 +179,7 @@ public sealed unsafe partial class SlabCache
                 }
                 LinkThread(c, s);
                 RememberFreed(c, s);
-                if (c.PartialCount > ThreadPartialMax) FlushThreadPartial(c, ThreadPartialMax / 2);
+                TrimThreadPartial(c);
                 return;
             }
             Debug.Assert((old & StateBits) != 0, "a slab with pushed objects is frozen or partial");
@@ -200,31 +194,6 @@ public sealed unsafe partial class SlabCache
             }
             long next = (old & StateBits) | (count << 32) | off;
             if (Interlocked.CompareExchange(ref s->Remote, next, old) == old) return;
-        }
-    }
-
-    /// <summary>
-    /// A free into a full slab on no list by a thread that does not allocate from the cache: the slab goes
-    /// to the node partial list with that object free, where allocating threads take it in batches. False
-    /// when another free adopted or pushed into it first (try again).
-    /// </summary>
-    private bool ReleaseFullToNode(PageDesc* s, byte* slot)
-    {
-        lock (_lock)
-        {
-            // The partial bit is set only under this lock; a racing adopter's CAS from 0 makes this one fail.
-            if (Interlocked.CompareExchange(ref s->Remote, PartialBit, 0) != 0) return false;
-            Debug.Assert(s->InUse == s->Objects && s->Owner == 0, "a full slab on no list is unowned with every object in use");
-            EncodeNext(slot, null);
-            s->Freelist = slot;
-            s->InUse--;
-            if (s->InUse == 0 && _nrEmpty >= MinPartial)
-            {
-                DiscardLocked(s);
-                return true;
-            }
-            AddPartialLocked(s);
-            return true;
         }
     }
 

@@ -34,9 +34,9 @@ public sealed unsafe partial class SlabCache
     /// cpu_partial_slabs: a thread's partial list beyond this hands its older half to the node list. Far
     /// above the kernel's few slabs per CPU: a slab on its owner's list takes that thread's frees with
     /// plain stores, on the node list with a CAS (or the lock), so a thread that holds 100,000 objects and
-    /// frees them in any order keeps them all local, as mimalloc's pages stay with their thread. Only a
-    /// thread that allocates from the cache adopts slabs (see FreeRemote), so what a list holds is that
-    /// thread's working set, not objects stranded where nobody allocates.
+    /// frees them in any order keeps them all local, as mimalloc's pages stay with their thread. A thread
+    /// that does not allocate from the cache keeps far fewer (TrimThreadPartial), so what a long list
+    /// holds is its owner's working set, not objects stranded where nobody allocates.
     /// </summary>
     private const int ThreadPartialMax = 4096;
     /// <summary>
@@ -124,6 +124,26 @@ public sealed unsafe partial class SlabCache
         c.LastFreed = s;
         c.LastFreedStart = s == null ? null : Arena.AddressOf(s);
         c.LastFreedSpan = s == null ? 0 : (nuint)s->Objects * (nuint)_size;
+    }
+
+    /// <summary>
+    /// put_cpu_partial's overflow. A thread that allocates from the cache (it has a current slab) keeps up
+    /// to <see cref="ThreadPartialMax"/> slabs and then hands the older half to the node list. A thread
+    /// that only frees here (a consumer) adopts the full slabs it frees into, so its further frees into
+    /// them are plain stores, but nobody would allocate from its list: past <see cref="NodeTakeBatch"/>
+    /// slabs it hands them all to the node list, one lock per batch, where allocating threads take them
+    /// a batch at a time.
+    /// </summary>
+    private void TrimThreadPartial(CpuSlab c)
+    {
+        if (c.Slab == null)
+        {
+            if (c.PartialCount > NodeTakeBatch) FlushThreadPartial(c, 0);
+        }
+        else if (c.PartialCount > ThreadPartialMax)
+        {
+            FlushThreadPartial(c, ThreadPartialMax / 2);
+        }
     }
 
     /// <summary>put_cpu_partial's overflow: the thread's older partial slabs go to the node list, one lock for the batch.</summary>

@@ -117,30 +117,43 @@ public unsafe class SlabCacheTests
     }
 
     [Fact]
-    public void A_thread_that_only_frees_gives_full_slabs_to_the_node_list_and_the_allocating_thread_reuses_them()
+    public void A_thread_that_only_frees_hands_the_slabs_it_adopts_to_the_node_list_in_batches()
     {
         using var cache = SlabCache.Create("consumer", 64);
         int perSlab = cache.ObjectsPerSlab;
-        var objs = new nint[perSlab * 4];
+        const int Slabs = 11;
+        var objs = new nint[perSlab * Slabs];
         for (int i = 0; i < objs.Length; i++) objs[i] = (nint)cache.Alloc();
         long slabs = cache.SlabCount;
+        var freed = new List<nint>();
         ThreadExits.RunAndReap(() =>
         {
-            // A consumer: it never allocates here, so a slab on its own partial list would strand the
-            // free objects. The first three slabs are full and on no list: each moves to the node list.
-            for (int slab = 0; slab < 3; slab++) cache.Free((void*)objs[slab * perSlab]);
-            Assert.Equal(3, cache.PartialCount);
+            // A consumer: it never allocates here. It adopts the full slabs it frees into (its later frees
+            // into them are plain stores), but nobody allocates from its list: past 8 slabs it hands them
+            // all to the node list under one lock.
+            for (int slab = 0; slab < 8; slab++) FreeFirst(slab);
+            Assert.Equal(0, cache.PartialCount);
+            FreeFirst(8);
+            Assert.Equal(9, cache.PartialCount);
+            FreeFirst(9);
+            Assert.Equal(9, cache.PartialCount);
         });
-        // The producer takes them back from the node list instead of growing the cache.
-        var again = new List<nint>();
-        for (int i = 0; i < 3; i++) again.Add((nint)cache.Alloc());
+        // Its thread is gone: the last one went to the node list too. The producer takes them back from
+        // there instead of growing the cache (slab 11 is its own exhausted current slab).
+        Assert.Equal(10, cache.PartialCount);
+        var again = new HashSet<nint>();
+        for (int i = 0; i < freed.Count; i++) again.Add((nint)cache.Alloc());
         Assert.Equal(slabs, cache.SlabCount);
-        Assert.Equal(0, cache.PartialCount);
-        Assert.Equal(new HashSet<nint> { objs[0], objs[perSlab], objs[2 * perSlab] }, again.ToHashSet());
+        Assert.Equal(freed.ToHashSet(), again);
         foreach (nint p in again) cache.Free((void*)p);
-        for (int i = 0; i < objs.Length; i++)
-            if (i % perSlab != 0 || i >= 3 * perSlab) cache.Free((void*)objs[i]);
+        foreach (nint p in objs.Except(freed)) cache.Free((void*)p);
         Assert.Equal(0, cache.LiveObjects);
+
+        void FreeFirst(int slab)
+        {
+            cache.Free((void*)objs[slab * perSlab]);
+            freed.Add(objs[slab * perSlab]);
+        }
     }
 
     [Fact]
