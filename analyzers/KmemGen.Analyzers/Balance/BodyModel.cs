@@ -232,8 +232,8 @@ internal sealed class BodyModel
         }
     }
 
-    /// <summary>Arms of a combined Try result (`a ? TryA() : TryB()`, `c &amp;&amp; TryX()`) followed: a ?: has two.</summary>
-    private const int MaxTieArms = 2;
+    /// <summary>Arms of one combined Try result followed (a ?: has two; nested ones more): past this, not tied.</summary>
+    private const int MaxTieArms = 4;
 
     /// <summary>Every value each capture id is given, up to one past <see cref="MaxTieArms"/>.</summary>
     private readonly Dictionary<CaptureId, List<IOperation>> _captureValues = new();

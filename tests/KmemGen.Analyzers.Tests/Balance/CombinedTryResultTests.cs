@@ -269,4 +269,45 @@ public class CombinedTryResultTests
             }
         }
         """);
+
+    [Fact]
+    public async Task Balance_nested_and_chained_combinations_and_one_tested_in_the_if_are_silent()
+        => await VerifyAsync<BalanceAnalyzer>("""
+            using KmemGen;
+            class C
+            {
+                void TestedInTheIf(MemCgroup parent, bool online)
+                {
+                    var m = parent.CreateChild("t");
+                    if (online ? m.CssTryGetOnline() : m.CssTryGet()) m.CssPut();
+                }
+                void Chained(MemCgroup parent, bool wanted, bool other)
+                {
+                    var m = parent.CreateChild("t");
+                    bool ok = wanted && other && m.CssTryGet();
+                    if (ok) m.CssPut();
+                }
+                void Nested(MemCgroup parent, bool wanted, bool other)
+                {
+                    var n = parent.CreateChild("u");
+                    var taken = wanted ? (other ? n.CssTryGet() : false) : n.CssTryGetOnline();
+                    if (taken) n.CssPut();
+                }
+            }
+            """);
+
+    [Fact]
+    public async Task Balance_a_nested_combination_released_on_the_wrong_branch_leaks_and_is_unbalanced()
+        => await VerifyAsync<BalanceAnalyzer>("""
+            using KmemGen;
+            class C
+            {
+                void Nested(MemCgroup parent, bool wanted, bool other)
+                {
+                    var n = parent.CreateChild("u");
+                    var taken = wanted ? (other ? {|KMEM0201:n.CssTryGet()|} : false) : {|KMEM0201:n.CssTryGetOnline()|};
+                    if (!taken) {|KMEM0203:n.CssPut()|};
+                }
+            }
+            """);
 }
