@@ -315,6 +315,8 @@ internal sealed partial class BalanceFlow
         }
         // `suspended = e.TrySuspend()`: the call just tied the key to this flag; the write is not a stale condition.
         if (value is IInvocationOperation released && _m.CondReleasesOf(released) is not null) return state;
+        // `ok = a ? m.TryA() : m.TryB()`: the arms just tied the key to this bool (BodyModel.CollectCondTies).
+        if (_m.IsCondTieStore(assignment)) return state;
         var target = assignment.Target;
         state = Written(state, FlowOperations.WrittenSymbol(target), killCond: true);
         // Storing what holds a resource into a field, property, array or indexer hands it over.

@@ -118,6 +118,7 @@ internal sealed class BodyModel
             foreach (var op in block.Operations) model.CollectCaptures(op);
             if (block.BranchValue is not null) model.CollectCaptures(block.BranchValue);
         }
+        model.CollectCondTies();
 
         var poisoned = new HashSet<ResourceKey>();
         var pending = new List<(ResourceKey Key, IOperation Operation, MethodOwnership Own, ISymbol? Cond, bool IsBranch, bool CondNegated)>();
@@ -225,9 +226,82 @@ internal sealed class BodyModel
             {
                 // The same capture id assigned different values (a ?: or ??) is ambiguous: see through it no further.
                 Captures[capture.Id] = Captures.ContainsKey(capture.Id) ? null : capture.Value;
+                if (!_captureValues.TryGetValue(capture.Id, out var values)) _captureValues.Add(capture.Id, values = new List<IOperation>());
+                if (values.Count <= MaxTieArms) values.Add(capture.Value);
             }
         }
     }
+
+    /// <summary>Arms of one combined Try result followed (a ?: has two; nested ones more): past this, not tied.</summary>
+    private const int MaxTieArms = 4;
+
+    /// <summary>Every value each capture id is given, up to one past <see cref="MaxTieArms"/>.</summary>
+    private readonly Dictionary<CaptureId, List<IOperation>> _captureValues = new();
+
+    /// <summary>Capture ids whose value a bool local stores, the local; and those stores.</summary>
+    private readonly Dictionary<CaptureId, ILocalSymbol> _condTies = new();
+    private readonly HashSet<IOperation> _condTieStores = new();
+
+    /// <summary>
+    /// `var ok = a ? m.CssTryGetOnline() : m.CssTryGet();`, `bool ok = c &amp;&amp; m.CssTryGet();`: the graph gives each arm's
+    /// value to one capture and stores the capture in the bool. When every arm is a Try acquire of the same resources on
+    /// the same holder, or the constant false, the bool is true exactly when one of those acquires succeeded: the Try
+    /// sites are tied to it as a direct `var ok = m.CssTryGet();` is. Any other arm (true, a call, a nested capture): not tied.
+    /// </summary>
+    private void CollectCondTies()
+    {
+        var stores = new Dictionary<CaptureId, (ISimpleAssignmentOperation? Store, ILocalSymbol? Flag)>();
+        foreach (var block in Graph.Blocks)
+        {
+            foreach (var root in block.Operations)
+            {
+                foreach (var op in root.DescendantsAndSelf())
+                {
+                    // `ok = c && m.CssTryGet();` (not a declaration) spills the target to a capture of its own first.
+                    if (op is ISimpleAssignmentOperation assignment
+                        && FlowOperations.Unwrap(assignment.Target, Captures) is ILocalReferenceOperation { Local: { Type.SpecialType: SpecialType.System_Boolean } flag }
+                        && assignment.Value.WalkDownConversions() is IFlowCaptureReferenceOperation reference)
+                    {
+                        stores[reference.Id] = stores.ContainsKey(reference.Id) ? default : (assignment, flag);
+                    }
+                }
+            }
+        }
+        foreach (var pair in stores)
+        {
+            if (pair.Value is not { Store: { } store, Flag: { } flag } || !TiesToAcquire(pair.Key)) continue;
+            _condTies.Add(pair.Key, flag);
+            _condTieStores.Add(store);
+        }
+    }
+
+    private bool TiesToAcquire(CaptureId id)
+    {
+        if (!_captureValues.TryGetValue(id, out var values) || values.Count > MaxTieArms) return false;
+        ISymbol? holder = null;
+        MethodOwnership? first = null;
+        foreach (var value in values)
+        {
+            var arm = value.WalkDownConversions();
+            if (arm.ConstantValue is { HasValue: true, Value: false }) continue;
+            if (FlowOperations.MethodOf(arm) is not { } method) return false;
+            var own = Symbols.Get(method);
+            if (own.Kind != AcquireKind.Try || own.Acquires.IsEmpty || FlowOperations.CallHolder(arm, Captures) is not { } armHolder) return false;
+            if (first is null)
+            {
+                first = own;
+                holder = armHolder;
+            }
+            else if (!SymbolEqualityComparer.Default.Equals(holder, armHolder) || !first.Acquires.SequenceEqual(own.Acquires))
+            {
+                return false;
+            }
+        }
+        return first is not null;
+    }
+
+    /// <summary>The store of a tied capture into its bool (<see cref="CollectCondTies"/>): it does not make the bool stale.</summary>
+    public bool IsCondTieStore(IOperation assignment) => _condTieStores.Contains(assignment);
 
     /// <summary>
     /// The bool local whose test is the only way into <paramref name="block"/> (`if (taken) e.Resume();`), and
@@ -326,6 +400,11 @@ internal sealed class BodyModel
                 if (own.Kind == AcquireKind.Try && !isBranch && parent is ISimpleAssignmentOperation { Target: ILocalReferenceOperation flag } && flag.Local.Type.SpecialType == SpecialType.System_Boolean)
                 {
                     cond = flag.Local;
+                }
+                else if (own.Kind == AcquireKind.Try && !isBranch && parent is IFlowCaptureOperation capture && _condTies.TryGetValue(capture.Id, out var tied))
+                {
+                    // An arm of `a ? TryA() : TryB()` or `c && TryX()` stored in a bool (CollectCondTies).
+                    cond = tied;
                 }
                 else if (own.Kind == AcquireKind.Try && isBranch)
                 {

@@ -56,17 +56,21 @@ internal static class HeldQuery
 
     /// <summary>
     /// Held on every path the state stands for: only Held (or handed over) facts, or held exactly when a bool is true in a
-    /// block only that bool's test leads into (`var ok = m.CssTryGet(); if (ok) …`), or exactly when the holder itself is
-    /// not null.
+    /// block only that bool's test leads into (`var ok = m.CssTryGet(); if (ok) …`; the other flags beside the condition
+    /// are the paths where it is false, as after `bool ok = c &amp;&amp; m.CssTryGet();`), or exactly when the holder itself
+    /// is not null.
     /// </summary>
     private static bool HeldOnEveryPath(KeyState st, BodyModel model, BasicBlock block)
     {
         const HoldFlags HeldFacts = HoldFlags.Held | HoldFlags.Escaped | HoldFlags.Null;
         if ((st.Flags & HoldFlags.Cond) == 0) return (st.Flags & ~HeldFacts) == 0 && (st.Flags & (HoldFlags.Held | HoldFlags.Escaped)) != 0;
-        if (st.CondLent || (st.Flags & ~(HeldFacts | HoldFlags.Cond)) != 0) return false;
-        if (st.CondIsNonNull) return true;
-        var guard = model.GuardOf(block);
-        return guard.Local is not null && SymbolEqualityComparer.Default.Equals(guard.Local, st.Cond) && guard.Negated == st.CondNegated;
+        if (st.CondLent) return false;
+        if (!st.CondIsNonNull)
+        {
+            var guard = model.GuardOf(block);
+            return guard.Local is not null && SymbolEqualityComparer.Default.Equals(guard.Local, st.Cond) && guard.Negated == st.CondNegated;
+        }
+        return (st.Flags & ~(HeldFacts | HoldFlags.Cond)) == 0;
     }
 
     /// <summary>The control-flow graph of the function (method, local function or lambda) whose body holds the operation.</summary>
