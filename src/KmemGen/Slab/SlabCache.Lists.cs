@@ -31,7 +31,7 @@ public sealed unsafe partial class SlabCache
     /// <summary>MIN_PARTIAL: empty slabs kept on the node partial list before they go back to the page allocator.</summary>
     private const int MinPartial = 5;
     /// <summary>
-    /// cpu_partial_slabs: a thread's partial list beyond this hands its older half to the node list. Far
+    /// cpu_partial_slabs: a thread's partial list beyond this hands half of it to the node list. Far
     /// above the kernel's few slabs per CPU: a slab on its owner's list takes that thread's frees with
     /// plain stores, on the node list with a CAS (or the lock), so a thread that holds 100,000 objects and
     /// frees them in any order keeps them all local, as mimalloc's pages stay with their thread. A thread
@@ -128,7 +128,8 @@ public sealed unsafe partial class SlabCache
 
     /// <summary>
     /// put_cpu_partial's overflow. A thread that allocates from the cache (it has a current slab) keeps up
-    /// to <see cref="ThreadPartialMax"/> slabs and then hands the older half to the node list. A thread
+    /// to <see cref="ThreadPartialMax"/> slabs and then hands the tail half to the node list (its empty
+    /// slabs first, then the ones that became partial last; it keeps those a refill takes next). A thread
     /// that only frees here (a consumer) adopts the full slabs it frees into, so its further frees into
     /// them are plain stores, but nobody would allocate from its list: past <see cref="NodeTakeBatch"/>
     /// slabs it hands them all to the node list, one lock per batch, where allocating threads take them
@@ -146,7 +147,7 @@ public sealed unsafe partial class SlabCache
         }
     }
 
-    /// <summary>put_cpu_partial's overflow: the thread's older partial slabs go to the node list, one lock for the batch.</summary>
+    /// <summary>put_cpu_partial's overflow: the tail of the thread's partial list, down to <paramref name="keep"/> slabs, goes to the node list, one lock for the batch.</summary>
     private void FlushThreadPartial(CpuSlab c, int keep)
     {
         lock (_lock)
