@@ -42,8 +42,7 @@ public sealed unsafe partial class SlabCache
     private void FreeNotCurrent(ThreadContext tc, CpuSlab c, void* obj)
     {
         PageDesc* s = c.LastFreed;
-        nuint off = (nuint)obj - (nuint)c.LastFreedStart;
-        if (s == null || off >= c.LastFreedSpan)
+        if (s == null || (nuint)obj - (nuint)c.LastFreedStart >= c.LastFreedSpan)
         {
             s = PageAllocator.LookupHead(obj);
             if (s == null || s->Kind != PageKind.Slab || s->CacheId != _id || s->Owner != c.ThreadId || c.Retired)
@@ -51,19 +50,17 @@ public sealed unsafe partial class SlabCache
                 FreeSlow(tc, obj);
                 return;
             }
-            off = (nuint)obj - (nuint)Arena.AddressOf(s);
             RememberFreed(c, s);
         }
-        ulong idx = Math.BigMul(_divMagic, (ulong)off, out _);
         // Not at a slot start, the free that would empty the slab, or the head of its list (a double
         // free): the general path handles each.
-        if (idx * (ulong)_size != off || idx >= (ulong)s->Objects || s->InUse <= 1 || obj == s->Freelist)
+        if (!TrySlotIndex(s, obj, out int idx) || s->InUse <= 1 || obj == s->Freelist)
         {
             FreeSlow(tc, obj);
             return;
         }
         Debug.Assert(s->OnPartial == SlabList.Thread, "an owned slab that is not current is on its owner's partial list");
-        UnchargeSlot(tc, s, (int)idx);
+        UnchargeSlot(tc, s, idx);
         EncodeNext((byte*)obj, s->Freelist);
         s->Freelist = obj;
         s->InUse--;
