@@ -217,8 +217,7 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
         {
             if (!owner.TryCharge(_chargeSize))
             {
-                Interlocked.Increment(ref _refusals);
-                throw MemcgHooks.ChargeFailure(ThreadContext.Current, _chargeSize);
+                throw Refused();
             }
 
             try
@@ -232,10 +231,7 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
             }
         }
 
-        block.Owner = owner;
-        block.OwnsReference = false;
-        Interlocked.Increment(ref _rents);
-        return new SlabMemoryLease(block, block.Generation);
+        return Lease(block, owner, ownsReference: false);
     }
 
     // Current-cgroup pools (and the root owner): charge first, then take a block (the kernel's order for page charges): a refusal takes no block
@@ -250,8 +246,7 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
                 owner.Put();
             }
 
-            Interlocked.Increment(ref _refusals);
-            throw MemcgHooks.ChargeFailure(ThreadContext.Current, _chargeSize);
+            throw Refused();
         }
 
         if (!_free.TryDequeue(out SlabMemoryBlock? block))
@@ -272,11 +267,24 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
             }
         }
 
+        return Lease(block, owner, ownsReference);
+    }
+
+    // The one place a rent is counted and its lease made. The dequeue (or allocation) read the block
+    // after its last return published the generation that return moved on to.
+    private SlabMemoryLease Lease(SlabMemoryBlock block, [TransfersOwnership] ObjCgroup? owner, bool ownsReference)
+    {
         block.Owner = owner;
         block.OwnsReference = ownsReference;
         Interlocked.Increment(ref _rents);
-        // The dequeue read the block after its last return published the generation that return moved on to.
         return new SlabMemoryLease(block, block.Generation);
+    }
+
+    // A charge the owner's memory.max refused (after reclaim): counted, and the exception naming the cgroup.
+    private Exception Refused()
+    {
+        Interlocked.Increment(ref _refusals);
+        return MemcgHooks.ChargeFailure(ThreadContext.Current, _chargeSize);
     }
 
     /// <summary>
@@ -353,10 +361,7 @@ public sealed unsafe class SlabMemoryPool : MemoryPool<byte>
         return freed;
     }
 
-    private void DrainFreeBlocks()
-    {
-        while (_free.TryDequeue(out SlabMemoryBlock? block)) FreeBlock(block);
-    }
+    private void DrainFreeBlocks() => FreeCachedBlocks(long.MaxValue);
 
     internal InvalidOperationException DoubleReturn() =>
         new($"SlabMemoryPool '{Name}': a block was returned twice (IMemoryOwner<byte>.Dispose called again). The first return freed it and refunded its owner; the second changed nothing.");
