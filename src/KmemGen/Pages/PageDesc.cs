@@ -64,7 +64,7 @@ internal unsafe struct PageDesc
     public PageDesc* Prev;
 }
 
-/// <summary>Which partial list a slab is on (<see cref="PageDesc.OnPartial"/>).</summary>
+/// <summary>Which list a slab is on (<see cref="PageDesc.OnPartial"/>).</summary>
 internal static class SlabList
 {
     public const byte None = 0;
@@ -72,4 +72,6 @@ internal static class SlabList
     public const byte Node = 1;
     /// <summary>The owning thread's partial list (CpuSlab.PartialHead), touched only by that thread.</summary>
     public const byte Thread = 2;
+    /// <summary>The owning thread's full list (CpuSlab.FullHead): frozen, no local free object; touched only by that thread.</summary>
+    public const byte Full = 3;
 }

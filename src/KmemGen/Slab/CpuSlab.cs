@@ -5,10 +5,10 @@ namespace KmemGen.Internal;
 /// <summary>
 /// One thread's state for one cache (kmem_cache_cpu): the slab it allocates from (its "current" slab,
 /// frozen for it) and that slab's local free list, plus the thread's partial slabs (SLUB's cpu_partial):
-/// slabs the thread owns that have free objects. Only the owning thread reads or writes Freelist and the
-/// partial list, so the fast paths need no lock and no atomic; other threads free into a slab's Remote
-/// list instead. Slab/SlabStart/SlabSpan/OwnerVec change only on the owning thread, or under the cache
-/// lock once that thread is gone.
+/// slabs the thread owns that have free objects, and its full slabs. Only the owning thread reads or
+/// writes Freelist and the partial and full lists, so the fast paths need no lock and no atomic; other
+/// threads free into a slab's Remote list instead. Slab/SlabStart/SlabSpan/OwnerVec change only on the
+/// owning thread, or under the cache lock once that thread is gone.
 /// </summary>
 /// <remarks>
 /// Explicit layout with <see cref="Pad"/> bytes of nothing on each side of the fields: the kernel's
@@ -18,7 +18,7 @@ namespace KmemGen.Internal;
 /// invalidate the cache line (and, with the adjacent-line prefetcher, the line pair) the other
 /// thread's fast path reads: false sharing. 128 bytes covers the 128-byte line pair.
 /// </remarks>
-[StructLayout(LayoutKind.Explicit, Size = Pad + 136 + Pad)]
+[StructLayout(LayoutKind.Explicit, Size = Pad + 168 + Pad)]
 internal sealed unsafe class CpuSlab(SlabCache cache, ThreadContext context)
 {
     private const int Pad = 128;
@@ -56,4 +56,13 @@ internal sealed unsafe class CpuSlab(SlabCache cache, ThreadContext context)
     [FieldOffset(Pad + 120)] public readonly ThreadContext Context = context;
     /// <summary>The first empty slab of the partial list (empty ones form its tail), or null.</summary>
     [FieldOffset(Pad + 128)] public PageDesc* FirstEmpty;
+    /// <summary>
+    /// This thread's full slabs, oldest first: they ran dry as its current slab and stay frozen for it, so
+    /// its own frees into them are plain stores (mimalloc keeps a full page in its heap's full queue).
+    /// </summary>
+    [FieldOffset(Pad + 136)] public PageDesc* FullHead;
+    [FieldOffset(Pad + 144)] public PageDesc* FullTail;
+    [FieldOffset(Pad + 152)] public int FullCount;
+    /// <summary>The cache's count of pushes into full slabs when this thread last found none in its own (SlabCache.CollectPushedFull).</summary>
+    [FieldOffset(Pad + 160)] public long FullPushesSeen;
 }

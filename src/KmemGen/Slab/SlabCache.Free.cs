@@ -18,7 +18,7 @@ public sealed unsafe partial class SlabCache
         PageDesc* s = ResolveSlot(obj, out byte* slot, out int idx);
         // With consistency checks the state word catches every double free (and says so); without, the
         // free list's head is checked, always, before anything changes.
-        if ((_debug & SlabFlags.ConsistencyChecks) == 0 && IsFreeListHead(tc, s, slot)) throw DoubleFree(obj);
+        if ((_debug & SlabFlags.ConsistencyChecks) == 0 && IsFreeListHead(MyCpuSlab(tc), s, slot)) throw DoubleFree(obj);
         string? finding = null;
         if (_debug != 0)
         {
@@ -32,17 +32,18 @@ public sealed unsafe partial class SlabCache
 
     /// <summary>
     /// A free, from the thread that owns the cache's CpuSlab, of an object outside its current slab. The
-    /// common case is a slab on this thread's own partial list (mimalloc's local free into a page of the
-    /// thread's heap): checked against the slab the last such free went to, else resolved through the
-    /// arena table, and freed with plain stores, no lock and no atomic. Anything else (another thread's
-    /// slab, a full slab to adopt, a free that empties the slab, the head of its free list, a foreign
-    /// pointer) takes the general path, which decides and reports.
+    /// common case is a slab the thread owns, on its partial or full list (mimalloc's local free into a
+    /// page of the thread's heap): checked against the slab the last such free went to, else resolved
+    /// through the arena table, and freed with plain stores, no lock and no atomic. Anything else
+    /// (another thread's slab, a full slab nobody owns, a free that empties the slab, the head of its free
+    /// list, a foreign pointer) takes the general path, which decides and reports.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void FreeNotCurrent(ThreadContext tc, CpuSlab c, void* obj)
     {
         PageDesc* s = c.LastFreed;
-        if (s == null || (nuint)obj - (nuint)c.LastFreedStart >= c.LastFreedSpan)
+        bool remembered = s != null && (nuint)obj - (nuint)c.LastFreedStart < c.LastFreedSpan;
+        if (!remembered)
         {
             s = PageAllocator.LookupHead(obj);
             if (s == null || s->Kind != PageKind.Slab || s->CacheId != _id || s->Owner != c.ThreadId || c.Retired)
@@ -50,21 +51,30 @@ public sealed unsafe partial class SlabCache
                 FreeSlow(tc, obj);
                 return;
             }
-            RememberFreed(c, s);
         }
-        // Not at a slot start, the free that would empty the slab, or the head of its list (a double
-        // free): the general path handles each.
-        if (!TrySlotIndex(s, obj, out int idx) || s->InUse <= 1 || obj == s->Freelist)
+        // Not at a slot start, the free that would empty the slab, or the head of its local or remote
+        // list (a double free): the general path handles each.
+        if (!TrySlotIndex(s, obj, out int idx) || s->InUse <= 1 || IsFreeListHead(null, s, (byte*)obj - _objOffset))
         {
             FreeSlow(tc, obj);
             return;
         }
-        Debug.Assert(s->OnPartial == SlabList.Thread, "an owned slab that is not current is on its owner's partial list");
         UnchargeSlot(tc, s, idx);
-        EncodeNext((byte*)obj, s->Freelist);
-        s->Freelist = obj;
-        s->InUse--;
         c.Frees++;
+        if (remembered)
+        {
+            PushLocal(s, (byte*)obj);
+            return;
+        }
+        FreeToOwned(tc, c, s, (byte*)obj);
+    }
+
+    /// <summary>A free object back on the local free list of a slab the calling thread owns (or the cache lock guards).</summary>
+    private void PushLocal(PageDesc* s, byte* slot)
+    {
+        EncodeNext(slot, s->Freelist);
+        s->Freelist = slot;
+        s->InUse--;
     }
 
     /// <summary>
@@ -120,23 +130,30 @@ public sealed unsafe partial class SlabCache
         FreeRemote(tc, c, s, slot);
     }
 
-    /// <summary>A free into a slab on this thread's partial list: plain stores, like mimalloc's local free list.</summary>
+    /// <summary>
+    /// A free into a slab of this thread's partial or full list: plain stores, like mimalloc's local free
+    /// list. A full slab moves to the partial list, an emptied one to the empty end of it (or back).
+    /// </summary>
     private void FreeToOwned(ThreadContext tc, CpuSlab c, PageDesc* s, byte* slot)
     {
-        Debug.Assert(s->OnPartial == SlabList.Thread && s->InUse > 0, "an owned slab that is not current is on its owner's partial list, with objects in use");
-        RememberFreed(c, s);
-        if (s->InUse == 1)
+        Debug.Assert(s->OnPartial is SlabList.Thread or SlabList.Full && s->InUse > 0, "an owned slab that is not current is on one of its owner's lists, with objects in use");
+        bool wasFull = s->OnPartial == SlabList.Full;
+        if (wasFull || s->InUse == 1)
         {
-            UnlinkThread(c, s);
-            EncodeNext(slot, s->Freelist);
-            s->Freelist = slot;
-            s->InUse = 0;
-            KeepOrDiscardEmpty(tc, c, s);
+            if (wasFull) UnlinkFull(c, s); else UnlinkThread(c, s);
+            PushLocal(s, slot);
+            if (s->InUse == 0)
+            {
+                KeepOrDiscardEmpty(tc, c, s);
+                return;
+            }
+            LinkThread(c, s);
+            RememberFreed(c, s);
+            TrimThreadPartial(c);
             return;
         }
-        EncodeNext(slot, s->Freelist);
-        s->Freelist = slot;
-        s->InUse--;
+        RememberFreed(c, s);
+        PushLocal(s, slot);
     }
 
     /// <summary>A slab of this thread just became empty: keep a few for reuse, the rest go to the page cache.</summary>
@@ -190,7 +207,11 @@ public sealed unsafe partial class SlabCache
                 continue;
             }
             long next = (old & StateBits) | (count << 32) | off;
-            if (Interlocked.CompareExchange(ref s->Remote, next, old) == old) return;
+            if (Interlocked.CompareExchange(ref s->Remote, next, old) != old) continue;
+            // The first push into a slab on its owner's full list tells owners to look there (a racy
+            // read: a hint, see CollectPushedFull).
+            if (count == 1 && s->OnPartial == SlabList.Full) Interlocked.Increment(ref _fullPushes.Value);
+            return;
         }
     }
 

@@ -95,11 +95,11 @@ public sealed unsafe partial class SlabCache
     /// <summary>
     /// The double-free check that needs no debug flag (the kernel's "object == fp" in set_freepointer's
     /// caller): the object being freed is already the first object of its slab's free list, remote list,
-    /// or of this thread's list. A correct free never is: the object is in use.
+    /// or of the calling thread's list (<paramref name="c"/>, its CpuSlab of this cache, if any). A correct free
+    /// never is: the object is in use.
     /// </summary>
-    private bool IsFreeListHead(ThreadContext tc, PageDesc* s, byte* slot)
+    private static bool IsFreeListHead(CpuSlab? c, PageDesc* s, byte* slot)
     {
-        CpuSlab? c = MyCpuSlab(tc);
         if (c != null && c.Slab == s && c.Freelist == slot) return true;
         if (s->Freelist == slot) return true;
         return RemoteHead(Arena.AddressOf(s), Volatile.Read(ref s->Remote)) == slot;

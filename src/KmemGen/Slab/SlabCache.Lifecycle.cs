@@ -78,7 +78,11 @@ public sealed unsafe partial class SlabCache
         }
     }
 
-    /// <summary>Every slab a thread owns leaves it: its current slab and its partial list go to the node list (or back).</summary>
+    /// <summary>
+    /// Every slab a thread owns leaves it: its current slab and its partial list go to the node list (or
+    /// back), and its full slabs too (with what other threads pushed into them), or, with nothing free,
+    /// to no list, where the next free adopts them.
+    /// </summary>
     private void ReleaseThreadSlabsLocked(CpuSlab c)
     {
         AssertLocked();
@@ -87,6 +91,12 @@ public sealed unsafe partial class SlabCache
         {
             PageDesc* s = c.PartialHead;
             UnlinkThread(c, s);
+            ReleaseToNodeLocked(s);
+        }
+        while (c.FullHead != null)
+        {
+            PageDesc* s = c.FullHead;
+            UnlinkFull(c, s);
             ReleaseToNodeLocked(s);
         }
     }
@@ -162,6 +172,13 @@ public sealed unsafe partial class SlabCache
                 {
                     PageDesc* s = c.PartialHead;
                     UnlinkThread(c, s);
+                    DiscardLocked(s);
+                }
+                // No object lives, so the full slabs' objects were all pushed back by other threads.
+                while (c.FullHead != null)
+                {
+                    PageDesc* s = c.FullHead;
+                    UnlinkFull(c, s);
                     DiscardLocked(s);
                 }
                 c.Retired = true;

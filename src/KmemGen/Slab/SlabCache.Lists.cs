@@ -6,16 +6,20 @@ namespace KmemGen;
 // Where a slab lives, and the words that say so. A slab is in one of three states, kept in the top
 // two bits of its Remote word, [frozen:1][partial:1][count:30][head offset + 1:32]:
 //
-// - frozen: one thread owns it (PageDesc.Owner is that thread's id). It is the thread's current slab
-//   or on the thread's own partial list (CpuSlab.PartialHead, SLUB's cpu_partial). The owner frees
-//   into it with plain stores (the slab's local Freelist and InUse); other threads push onto Remote
-//   with a lock-free CAS, and only the owner takes that list, whole, with one exchange.
+// - frozen: one thread owns it (PageDesc.Owner is that thread's id). It is the thread's current slab,
+//   on the thread's own partial list (CpuSlab.PartialHead, SLUB's cpu_partial), or, once it ran dry as
+//   the current slab, on the thread's full list (CpuSlab.FullHead, mimalloc's full queue). The owner
+//   frees into it with plain stores (the slab's local Freelist and InUse; a full slab moves to the
+//   partial list); other threads push onto Remote with a lock-free CAS, and only the owner takes that
+//   list, whole, with one exchange. A push into a full slab also bumps the cache's count of such
+//   pushes, which sends the owner to look through its full list when it next needs a slab.
 // - partial: on the cache's node partial list, under _lock (the kmem_cache_node list_lock). Frees push
 //   onto Remote lock-free, except one that may empty the slab, which takes the lock so the slab can be
 //   discarded there.
-// - full (neither bit, and nothing pushed): every object is in use and no list holds it. The next
-//   free into it, from any thread, adopts it with one CAS (state 0 -> frozen) and puts it on that
-//   thread's partial list: no lock (SLUB's put_cpu_partial from __slab_free).
+// - full (neither bit, and nothing pushed): every object is in use and no list holds it (a thread
+//   let it go full: it exited, called Shrink, or handed it over as a consumer). The next free into it,
+//   from any thread, adopts it with one CAS (state 0 -> frozen) and puts it on that thread's partial
+//   list: no lock (SLUB's put_cpu_partial from __slab_free).
 //
 // So a lock is taken only when a slab moves to or from the node list, a batch at a time, never per
 // object. Locking rule: _lock guards the node partial list, the Freelist/InUse of slabs on it, and the
@@ -47,6 +51,8 @@ public sealed unsafe partial class SlabCache
     private const int ThreadEmptyMax = 64;
     /// <summary>Slabs one refill takes from the node list under one lock acquisition (get_partial's batch).</summary>
     private const int NodeTakeBatch = 8;
+    /// <summary>Full slabs a refill looks through for other threads' pushes, once such pushes happened.</summary>
+    private const int FullScan = 8;
 
     private readonly Lock _lock = new();
     private readonly List<CpuSlab> _cpuSlabs = [];
@@ -55,6 +61,12 @@ public sealed unsafe partial class SlabCache
     private int _nrPartial;
     private int _nrEmpty;
     private long _nrSlabs;
+    /// <summary>
+    /// Pushes that found a full slab (first push into it) since the cache was made: a hint that some
+    /// thread's full list holds objects other threads freed. Alone on its line: remote frees write it,
+    /// and the fast paths read the fields next to it.
+    /// </summary>
+    private PaddedLong _fullPushes;
 
     /// <summary>lockdep_assert_held(&amp;n->list_lock): every *Locked method of the cache starts with it.</summary>
     [Conditional("DEBUG")]
@@ -116,6 +128,75 @@ public sealed unsafe partial class SlabCache
         if (s->InUse == 0) c.EmptyCount--;
         Debug.Assert(c.PartialCount >= 0 && c.EmptyCount >= 0 && c.EmptyCount <= c.PartialCount, "thread partial counts");
         Debug.Assert((c.FirstEmpty == null) == (c.EmptyCount == 0), "the first empty slab is known exactly when there is one");
+    }
+
+    // ---- the thread's own full list: touched by the owning thread only ----
+
+    /// <summary>
+    /// The thread's current slab ran dry with nothing pushed: it stays frozen for the thread, at the tail of
+    /// its full list. No atomic: the state word does not change, and pushes go on arriving as into any
+    /// frozen slab.
+    /// </summary>
+    private static void LinkFull(CpuSlab c, PageDesc* s)
+    {
+        Debug.Assert(s->Owner == c.ThreadId && s->OnPartial == SlabList.None, "only an owned slab on no list joins its owner's full list");
+        Debug.Assert(s->Freelist == null && s->InUse == s->Objects, "a slab on a full list has no local free object");
+        s->OnPartial = SlabList.Full;
+        s->Next = null;
+        s->Prev = c.FullTail;
+        if (c.FullTail != null) c.FullTail->Next = s; else c.FullHead = s;
+        c.FullTail = s;
+        c.FullCount++;
+    }
+
+    private static void UnlinkFull(CpuSlab c, PageDesc* s)
+    {
+        Debug.Assert(s->OnPartial == SlabList.Full, "the slab is on its owner's full list");
+        if (s->Prev != null) s->Prev->Next = s->Next; else c.FullHead = s->Next;
+        if (s->Next != null) s->Next->Prev = s->Prev; else c.FullTail = s->Prev;
+        s->Next = s->Prev = null;
+        s->OnPartial = SlabList.None;
+        c.FullCount--;
+        Debug.Assert(c.FullCount >= 0 && (c.FullCount == 0) == (c.FullHead == null), "thread full counts");
+    }
+
+    /// <summary>
+    /// Collects what other threads freed into this thread's full slabs (mimalloc's collection of a page's
+    /// thread-free list): each such slab takes its pushed objects with one exchange and moves to the
+    /// partial list (or, emptied, to its empty end or back to the page cache). It looks only when such
+    /// pushes happened since its last fruitless look (the cache's count moved), and then through at most
+    /// <see cref="FullScan"/> slabs from the head, the oldest, moving the ones with nothing pushed to the
+    /// tail. A push that raced with its slab joining the list may miss the count; that slab is found by a
+    /// later look, by a free of the owner into it, or when the owner lets its slabs go. Called by a refill
+    /// (no current slab, so no trimming here: TrimThreadPartial would take the thread for a consumer).
+    /// </summary>
+    /// <returns>True when a slab moved to the partial list.</returns>
+    private bool CollectPushedFull(ThreadContext tc, CpuSlab c)
+    {
+        if (c.FullHead == null) return false;
+        long pushes = Volatile.Read(ref _fullPushes.Value);
+        if (pushes == c.FullPushesSeen) return false;
+        bool collected = false;
+        for (int i = Math.Min(FullScan, c.FullCount); i > 0; i--)
+        {
+            PageDesc* s = c.FullHead;
+            UnlinkFull(c, s);
+            if ((Volatile.Read(ref s->Remote) & ~StateBits) == 0)
+            {
+                LinkFull(c, s);
+                continue;
+            }
+            FoldRemote(s, Interlocked.Exchange(ref s->Remote, FrozenBit));
+            if (s->InUse == 0 && c.EmptyCount >= ThreadEmptyMax)
+            {
+                DiscardOwned(tc, s);
+                continue;
+            }
+            LinkThread(c, s);
+            collected = true;
+        }
+        if (!collected) c.FullPushesSeen = pushes;
+        return collected;
     }
 
     /// <summary>Remembers the partial slab a run of frees goes into (null forgets it).</summary>

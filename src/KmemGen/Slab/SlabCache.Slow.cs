@@ -9,8 +9,9 @@ namespace KmemGen;
 // inlined stock hit: the thread's current slab is empty, or something other than a plain pop has to
 // happen (debugging, Gfp.Zero, a fault point, a charge that missed the stock, no owner vector yet).
 // Refill order: what other threads freed into the current slab, then the thread's own partial slabs
-// (no lock), then a batch from the node partial list (one lock), then a new slab from the thread's page
-// cache. See SlabCache.Lists.cs for the slab states.
+// (no lock), then its full slabs that other threads freed into (no lock), then a batch from the node
+// partial list (one lock), then a new slab from the thread's page cache. See SlabCache.Lists.cs for the
+// slab states.
 public sealed unsafe partial class SlabCache
 {
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -72,18 +73,22 @@ public sealed unsafe partial class SlabCache
         c.Allocs--;
     }
 
-    /// <summary>___slab_alloc: remote frees first, then the thread's partial slabs, then the node's, then a new slab.</summary>
+    /// <summary>
+    /// ___slab_alloc: remote frees first, then the thread's partial slabs, then its full slabs other threads
+    /// freed into, then the node's, then a new slab.
+    /// </summary>
     private bool Refill(ThreadContext tc, CpuSlab c)
     {
         PageDesc* s = c.Slab;
         if (s != null)
         {
-            if (TakeRemoteOrLetGo(c, s)) return true;
+            if (TakeRemote(c, s)) return true;
             ClearCurrent(c);
+            LinkFull(c, s);
         }
-        PageDesc* p = c.PartialHead;
-        if (p != null)
+        if (c.PartialHead != null || CollectPushedFull(tc, c))
         {
+            PageDesc* p = c.PartialHead;
             UnlinkThread(c, p);
             MakeCurrent(c, p);
             return true;
@@ -98,29 +103,17 @@ public sealed unsafe partial class SlabCache
     }
 
     /// <summary>
-    /// The current slab ran dry: take everything other threads freed into it, or, when they freed nothing,
-    /// let go of it. A full slab goes on no list (its state word becomes 0) until a free adopts it.
+    /// The current slab ran dry: take everything other threads freed into it (one exchange), if they freed
+    /// anything. Looked at before it is taken, so a slab nobody freed into costs no atomic at all: it
+    /// stays the thread's, on its full list (<see cref="LinkFull"/>).
     /// </summary>
-    private bool TakeRemoteOrLetGo(CpuSlab c, PageDesc* s)
+    private static bool TakeRemote(CpuSlab c, PageDesc* s)
     {
-        while (true)
-        {
-            // Most of the time nobody freed into it: look before taking, so letting go costs one CAS.
-            if (Volatile.Read(ref s->Remote) != FrozenBit)
-            {
-                void* head = RemoteHead(c.SlabStart, Interlocked.Exchange(ref s->Remote, FrozenBit));
-                if (head != null)
-                {
-                    c.Freelist = head;
-                    return true;
-                }
-            }
-            // InUse and Owner first: an adopter reads them right after its CAS on the state word.
-            s->InUse = s->Objects;
-            s->Owner = 0;
-            if (Interlocked.CompareExchange(ref s->Remote, 0, FrozenBit) == FrozenBit) return false;
-            s->Owner = c.ThreadId;   // a push came in between: take it
-        }
+        if (Volatile.Read(ref s->Remote) == FrozenBit) return false;
+        void* head = RemoteHead(c.SlabStart, Interlocked.Exchange(ref s->Remote, FrozenBit));
+        if (head == null) return false;
+        c.Freelist = head;
+        return true;
     }
 
     /// <summary>A slab from the thread's partial list becomes its current slab: all its local free objects move to the thread.</summary>

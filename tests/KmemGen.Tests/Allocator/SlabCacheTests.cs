@@ -92,8 +92,8 @@ public unsafe class SlabCacheTests
     {
         using var cache = SlabCache.Create("adopt", 64);
         int n = cache.ObjectsPerSlab * 4;
-        var objs = new nint[n];
-        for (int i = 0; i < n; i++) objs[i] = (nint)cache.Alloc();
+        // Allocated on a thread that then exits: its four slabs are full and owned by nobody.
+        nint[] objs = AllocOnExitingThread(cache, n);
         long slabs = cache.SlabCount;
         var mine = new HashSet<nint>();
         ThreadExits.RunAndReap(() =>
@@ -110,10 +110,96 @@ public unsafe class SlabCacheTests
             foreach (nint p in mine) cache.Free((void*)p);
             cache.Free((void*)first);
         });
-        // Its current slab's other objects first, then the adopted slabs' (the test thread's current
-        // slab, the fourth, stays the test thread's: frees into it are remote pushes).
+        // Its current slab's other objects first, then the adopted slabs'.
         Assert.Equal(2 * cache.ObjectsPerSlab + 1, mine.Count(p => objs.Contains(p)));
         Assert.Equal(0, cache.LiveObjects);
+    }
+
+    [Fact]
+    public void A_full_slab_stays_with_its_thread_so_that_thread_frees_into_it_with_plain_stores()
+    {
+        using var cache = SlabCache.Create("own-full", 64);
+        int perSlab = cache.ObjectsPerSlab;
+        var objs = new nint[perSlab * 3];
+        for (int i = 0; i < objs.Length; i++) objs[i] = (nint)cache.Alloc();
+        uint me = ThreadContext.Current.Id;
+        PageDesc* first = PageAllocator.LookupHead((void*)objs[0]);
+        PageDesc* second = PageAllocator.LookupHead((void*)objs[perSlab]);
+        // The two slabs that ran dry are still this thread's, frozen, on its full list; the state word
+        // never changed, so running dry cost no atomic.
+        Assert.Equal(SlabList.Full, first->OnPartial);
+        Assert.Equal(me, first->Owner);
+        Assert.Equal(long.MinValue, Volatile.Read(ref first->Remote));
+        // Its own free moves the slab to its partial list: no CAS, no lock, no node list.
+        cache.Free((void*)objs[perSlab + 5]);
+        Assert.Equal(SlabList.Thread, second->OnPartial);
+        Assert.Equal(long.MinValue, Volatile.Read(ref second->Remote));
+        Assert.Equal(0, cache.PartialCount);
+        Assert.Equal(perSlab - 1, second->InUse);
+        foreach (nint p in objs)
+        {
+            if (p != objs[perSlab + 5]) cache.Free((void*)p);
+        }
+        Assert.Equal(0, cache.LiveObjects);
+    }
+
+    [Fact]
+    public void Objects_other_threads_free_into_full_slabs_go_back_to_the_owner_when_it_next_needs_a_slab()
+    {
+        using var cache = SlabCache.Create("full-pushed", 64);
+        int perSlab = cache.ObjectsPerSlab;
+        const int Slabs = 12;
+        var objs = new nint[perSlab * Slabs];
+        for (int i = 0; i < objs.Length; i++) objs[i] = (nint)cache.Alloc();
+        long slabs = cache.SlabCount;
+        // Another thread frees every object of the first ten (full) slabs: pushes onto their remote lists.
+        ThreadExits.RunAndReap(() =>
+        {
+            for (int i = 0; i < perSlab * 10; i++) cache.Free((void*)objs[i]);
+        });
+        PageDesc* first = PageAllocator.LookupHead((void*)objs[0]);
+        Assert.Equal(SlabList.Full, first->OnPartial);
+        Assert.Equal(ThreadContext.Current.Id, first->Owner);
+        // This thread's allocations take them back, a look at a time, before any new slab or the node list.
+        var again = new HashSet<nint>();
+        for (int i = 0; i < perSlab * 10; i++) again.Add((nint)cache.Alloc());
+        Assert.Equal(slabs, cache.SlabCount);
+        Assert.Equal(0, cache.PartialCount);
+        Assert.Equal(objs.Take(perSlab * 10).ToHashSet(), again);
+        foreach (nint p in again) cache.Free((void*)p);
+        for (int i = perSlab * 10; i < objs.Length; i++) cache.Free((void*)objs[i]);
+        Assert.Equal(0, cache.LiveObjects);
+        cache.Shrink();
+        Assert.Equal(0, cache.SlabCount);
+    }
+
+    [Fact]
+    public void A_thread_that_exits_lets_its_full_slabs_go_with_what_others_pushed_into_them()
+    {
+        using var cache = SlabCache.Create("full-exit", 64);
+        int perSlab = cache.ObjectsPerSlab;
+        nint[] objs = AllocOnExitingThread(cache, perSlab * 6);
+        // Its full slabs are owned by nobody now: frees adopt them, nothing waits for the dead owner.
+        for (int slab = 0; slab < 6; slab++)
+        {
+            PageDesc* s = PageAllocator.LookupHead((void*)objs[slab * perSlab]);
+            Assert.Equal(0u, s->Owner);
+            Assert.Equal(SlabList.None, s->OnPartial);
+        }
+        foreach (nint p in objs) cache.Free((void*)p);
+        Assert.Equal(0, cache.LiveObjects);
+        cache.Shrink();
+        Assert.Equal(0, cache.SlabCount);
+    }
+
+    private static nint[] AllocOnExitingThread(SlabCache cache, int n)
+    {
+        var objs = new nint[n];
+        ThreadExits.RunAndReap(() =>
+        {
+            for (int i = 0; i < n; i++) objs[i] = (nint)cache.Alloc();
+        });
+        return objs;
     }
 
     [Fact]
@@ -122,8 +208,8 @@ public unsafe class SlabCacheTests
         using var cache = SlabCache.Create("consumer", 64);
         int perSlab = cache.ObjectsPerSlab;
         const int Slabs = 11;
-        var objs = new nint[perSlab * Slabs];
-        for (int i = 0; i < objs.Length; i++) objs[i] = (nint)cache.Alloc();
+        // Allocated on a thread that then exits: its slabs are full and owned by nobody.
+        nint[] objs = AllocOnExitingThread(cache, perSlab * Slabs);
         long slabs = cache.SlabCount;
         var freed = new List<nint>();
         ThreadExits.RunAndReap(() =>
@@ -138,8 +224,8 @@ public unsafe class SlabCacheTests
             FreeFirst(9);
             Assert.Equal(9, cache.PartialCount);
         });
-        // Its thread is gone: the last one went to the node list too. The producer takes them back from
-        // there instead of growing the cache (slab 11 is its own exhausted current slab).
+        // Its thread is gone: the last one went to the node list too. An allocating thread takes them
+        // from there instead of growing the cache (slab 11 is still full and on no list).
         Assert.Equal(10, cache.PartialCount);
         var again = new HashSet<nint>();
         for (int i = 0; i < freed.Count; i++) again.Add((nint)cache.Alloc());
@@ -254,12 +340,12 @@ public unsafe class SlabCacheTests
     {
         using var cache = SlabCache.Create("remote-empty", 96);
         int n = cache.ObjectsPerSlab * 20;
-        var objs = new nint[n];
-        for (int i = 0; i < n; i++) objs[i] = (nint)cache.Alloc();
+        // The allocating thread exits first: its twenty slabs are full and owned by nobody.
+        nint[] objs = AllocOnExitingThread(cache, n);
         Assert.Equal(20, cache.SlabCount);
         ThreadExits.RunAndReap(() => { foreach (nint p in objs) cache.Free((void*)p); });
-        // No Shrink: at most MIN_PARTIAL (5) empty slabs are kept, plus this thread's current slab.
-        Assert.InRange(cache.SlabCount, 1, 6);
+        // No Shrink: at most MIN_PARTIAL (5) empty slabs are kept on the node list.
+        Assert.InRange(cache.SlabCount, 0, 5);
     }
 
     [Fact]

@@ -164,8 +164,9 @@ public unsafe class BadFreeTable
                         break;
                     case BadPointer.SecondFreeOlderSlab:
                     case BadPointer.SecondFreeAfterRemote:
-                        // A whole slab and one more: the first slab is full and on no list when its first
-                        // object is freed, here (this thread takes the slab over) or on another thread.
+                        // A whole slab and one more: the first slab is full (on this thread's full list)
+                        // when its first object is freed, here (a local free) or on another thread (a push
+                        // onto its remote list).
                         _rest = new nint[cache.ObjectsPerSlab];
                         Pointer = cache.Alloc();
                         for (int i = 0; i < _rest.Length; i++) _rest[i] = (nint)cache.Alloc();
