@@ -5,8 +5,8 @@ namespace KmemGen.Internal;
 /// <summary>
 /// The contract between the allocator (Slab/, Kmalloc, pages) and memory cgroups (Memcg/):
 /// the kernel's memcg_slab_post_alloc_hook / memcg_slab_free_hook. The allocator calls these;
-/// Memcg/ implements them. Owner ids are 32-bit indexes of <see cref="ObjCgroup"/>s, which is
-/// what an object's owner slot stores (4 bytes per object).
+/// Memcg/ implements them. Owner ids are 16-bit indexes of <see cref="ObjCgroup"/>s (the kernel's
+/// memcg id space), which is what an object's owner slot stores (2 bytes per object).
 /// </summary>
 /// <remarks>
 /// Fast path: the owner comes from the thread's cached current->objcg (no AsyncLocal read) and the
@@ -20,7 +20,12 @@ internal static class MemcgHooks
     /// <summary>The charge failed; the caller frees what it took and fails the allocation.</summary>
     public const uint ChargeFailed = uint.MaxValue;
     /// <summary>The thread's cached current owner was released and must be resolved again; never an owner id.</summary>
-    public const uint StaleOwner = uint.MaxValue - 1;
+    public const uint StaleOwner = ushort.MaxValue - 1;
+    /// <summary>
+    /// The largest owner id: ids are 16 bits, as the kernel's memcg ids (MEM_CGROUP_ID_MAX), so an owner
+    /// slot of a slab's owner vector is 2 bytes. Ids of released handles are reused.
+    /// </summary>
+    public const uint MaxOwnerId = StaleOwner - 1;
 
     /// <summary>The owner id charges from this thread go to (current-&gt;objcg): NoOwner at the root, StaleOwner when it must be resolved again.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

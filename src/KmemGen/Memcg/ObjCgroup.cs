@@ -34,7 +34,7 @@ public sealed partial class ObjCgroup
         Id = ObjCgroupTable.Register(this);
     }
 
-    /// <summary>The 32-bit owner id objects store (never <see cref="MemcgHooks.NoOwner"/>).</summary>
+    /// <summary>The 16-bit owner id objects store (never <see cref="MemcgHooks.NoOwner"/>; at most <see cref="MemcgHooks.MaxOwnerId"/>).</summary>
     internal uint Id { get; }
 
     /// <summary>True once every charge, pin and reference is gone (obj_cgroup_release ran).</summary>

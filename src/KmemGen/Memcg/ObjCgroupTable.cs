@@ -25,7 +25,12 @@ internal static class ObjCgroupTable
         lock (s_lock)
         {
             uint id = s_freeIds.Count > 0 ? s_freeIds.Pop() : s_nextId++;
-            if (id >= MemcgHooks.StaleOwner) throw new InvalidOperationException("Out of ObjCgroup ids.");
+            if (id > MemcgHooks.MaxOwnerId)
+            {
+                s_nextId = MemcgHooks.MaxOwnerId + 1;
+                throw new InvalidOperationException(
+                    $"out of memory cgroup ids: {MemcgHooks.MaxOwnerId} cgroup owners are live (ids are 16 bits, as the kernel's MEM_CGROUP_ID_MAX); remove cgroups, and free or reparent what they charged, to reuse theirs (ENOSPC)");
+            }
             ObjCgroup?[] table = s_table;
             if (id >= table.Length)
             {

@@ -57,8 +57,8 @@ internal unsafe struct PageDesc
     public void* Freelist;
     /// <summary>Slab: [frozen:1][partial:1][count:30][head offset + 1:32], the lock-free list other threads free into (SlabCache.Lists.cs).</summary>
     public long Remote;
-    /// <summary>Slab: lazily installed owner vector, one uint per object (obj_exts).</summary>
-    public uint* OwnerVec;
+    /// <summary>Slab: lazily installed owner vector, one 16-bit owner id per object (obj_exts).</summary>
+    public ushort* OwnerVec;
     /// <summary>Buddy free list or cache partial list links.</summary>
     public PageDesc* Next;
     public PageDesc* Prev;

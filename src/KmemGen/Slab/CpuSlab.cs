@@ -31,7 +31,7 @@ internal sealed unsafe class CpuSlab(SlabCache cache, ThreadContext context)
     /// <summary>objects * slot size: a pointer p is in the current slab iff (p - SlabStart) &lt; SlabSpan, unsigned.</summary>
     [FieldOffset(Pad + 32)] public nuint SlabSpan;
     /// <summary>The current slab's owner vector; installed only by this thread while it holds the slab.</summary>
-    [FieldOffset(Pad + 40)] public uint* OwnerVec;
+    [FieldOffset(Pad + 40)] public ushort* OwnerVec;
     [FieldOffset(Pad + 48)] public PageDesc* Slab;
     [FieldOffset(Pad + 56)] public readonly SlabCache Cache = cache;
     /// <summary>This thread's partial slabs: partially used ones first (oldest at the head), then the empty ones.</summary>

@@ -17,14 +17,14 @@ public sealed unsafe partial class SlabCache
         uint owner = MemcgHooks.ChargeObjects(tc, ObjectSize, 1, _statItem, gfp);
         if (owner == MemcgHooks.NoOwner) return ChargeResult.Ok;
         if (owner == MemcgHooks.ChargeFailed) return ChargeResult.LimitExceeded;
-        uint* vec = c.OwnerVec;
+        ushort* vec = c.OwnerVec;
         if (vec == null) vec = EnsureOwnerVec(tc, c, c.Slab);
         if (vec == null)
         {
             MemcgHooks.UnchargeObject(tc, owner, ObjectSize, _statItem);
             return ChargeResult.NoVector;
         }
-        vec[SlotIndex(c.SlabStart, slot)] = owner;
+        vec[SlotIndex(c.SlabStart, slot)] = (ushort)owner;
         return ChargeResult.Ok;
     }
 
@@ -33,11 +33,11 @@ public sealed unsafe partial class SlabCache
     private void FreeOwnedLocal(ThreadContext tc, CpuSlab c, byte* obj)
     {
         int idx = SlotIndex(c.SlabStart, obj);
-        uint* vec = c.OwnerVec;
+        ushort* vec = c.OwnerVec;
         uint owner = vec[idx];
         if (owner != MemcgHooks.NoOwner)
         {
-            vec[idx] = MemcgHooks.NoOwner;
+            vec[idx] = (ushort)MemcgHooks.NoOwner;
             MemcgHooks.UnchargeObject(tc, owner, ObjectSize, _statItem);
         }
         EncodeNext(obj, c.Freelist);
@@ -52,18 +52,18 @@ public sealed unsafe partial class SlabCache
     /// racing installer (none today: only the owner allocates from a frozen slab) would lose cleanly and
     /// free its copy.
     /// </summary>
-    private uint* EnsureOwnerVec(ThreadContext tc, CpuSlab c, PageDesc* s)
+    private ushort* EnsureOwnerVec(ThreadContext tc, CpuSlab c, PageDesc* s)
     {
-        uint* v = s->OwnerVec;
+        ushort* v = s->OwnerVec;
         if (v != null) return v;
         if (tc.FaultArmed != 0 && FaultInjection.ShouldFail(tc, FaultPoint.OwnerVector)) return null;
-        uint* fresh = AllocOwnerVec(tc, s->Objects);
+        ushort* fresh = AllocOwnerVec(tc, s->Objects);
         if (fresh == null) return null;
         nint prev = Interlocked.CompareExchange(ref *(nint*)&s->OwnerVec, (nint)fresh, 0);
         if (prev != 0)
         {
             FreeOwnerVec(fresh, s->Objects);
-            v = (uint*)prev;
+            v = (ushort*)prev;
         }
         else
         {
@@ -76,11 +76,11 @@ public sealed unsafe partial class SlabCache
     /// <summary>memcg_slab_free_hook: refund whoever was charged for slot <paramref name="idx"/>, then forget it.</summary>
     private void UnchargeSlot(ThreadContext tc, PageDesc* s, int idx)
     {
-        uint* vec = s->OwnerVec;
+        ushort* vec = s->OwnerVec;
         if (vec == null) return;
         uint owner = vec[idx];
         if (owner == MemcgHooks.NoOwner) return;
-        vec[idx] = MemcgHooks.NoOwner;
+        vec[idx] = (ushort)MemcgHooks.NoOwner;
         MemcgHooks.UnchargeObject(tc, owner, ObjectSize, _statItem);
     }
 

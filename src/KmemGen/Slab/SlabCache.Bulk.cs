@@ -68,14 +68,14 @@ public sealed unsafe partial class SlabCache
             if (owner != MemcgHooks.NoOwner)
             {
                 // The slot is in the slab this thread has frozen right now: its vector is ours to install.
-                uint* vec = EnsureOwnerVec(tc, c, c.Slab);
+                ushort* vec = EnsureOwnerVec(tc, c, c.Slab);
                 if (vec == null)
                 {
                     GiveBack(c, slot);
                     failure = AllocFailure(tc, AllocFailureReason.NoOwnerVector, n);
                     break;
                 }
-                vec[SlotIndex(c.SlabStart, slot)] = owner;
+                vec[SlotIndex(c.SlabStart, slot)] = (ushort)owner;
             }
             byte* obj = slot + _objOffset;
             if ((gfp & Gfp.Zero) != 0) NativeMemory.Clear(obj, (nuint)ObjectSize);

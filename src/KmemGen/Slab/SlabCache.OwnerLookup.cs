@@ -17,7 +17,7 @@ public sealed unsafe partial class SlabCache
         if (obj == null) return null;
         PageDesc* s = PageAllocator.LookupHead(obj);
         if (s == null || s->Kind != PageKind.Slab || SlabRegistry.Get(s->CacheId) is not { } cache) return null;
-        uint* vec = s->OwnerVec;
+        ushort* vec = s->OwnerVec;
         if (vec == null) return null;
         if (!cache.TrySlotIndex(s, obj, out int index)) return null;
         uint owner = Volatile.Read(ref vec[index]);

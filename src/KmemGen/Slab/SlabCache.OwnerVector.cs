@@ -3,19 +3,20 @@ using KmemGen.Internal;
 
 namespace KmemGen;
 
-// Where owner vectors (obj_exts) come from. A vector is one uint per object of a slab: 256 bytes for a
-// slab of 64-byte objects, 64 bytes for a slab of 256-byte objects. They are carved from the kmalloc
-// caches of exactly that size class, as the kernel allocates obj_exts with kmalloc, so an owner slot
-// costs 4 bytes plus the size class's rounding (none for 64..256-byte objects) and no allocator header.
-// Vectors of 128, 256, 512 ... bytes sit on 128-byte boundaries of their kmalloc slab (the slot size is
-// a power of two), so two vectors never share a cache-line pair; a 64-byte vector shares its line pair
-// with one other vector, and the 96- and 192-byte classes share their boundary lines.
+// Where owner vectors (obj_exts) come from. A vector is one 16-bit owner id per object of a slab (ids
+// live in the kernel's 16-bit memcg id space, MemcgHooks.MaxOwnerId): 128 bytes for a slab of 64-byte
+// objects, 32 bytes for a slab of 256-byte objects. They are carved from the kmalloc caches of exactly
+// that size class, as the kernel allocates obj_exts with kmalloc, so an owner slot costs 2 bytes plus
+// the size class's rounding (none for power-of-two object counts) and no allocator header. Vectors of
+// 128 bytes and more sit on 128-byte boundaries of their kmalloc slab (the slot size is a power of two),
+// so two of them never share a cache-line pair; smaller ones share a line pair with a few others (their
+// slots are written on alloc and free, by the slab's owner and by remote frees).
 public sealed unsafe partial class SlabCache
 {
-    private static nuint OwnerVecBytes(int objects) => (nuint)objects * sizeof(uint);
+    private static nuint OwnerVecBytes(int objects) => (nuint)objects * sizeof(ushort);
 
     /// <summary>A zeroed vector for a slab of <paramref name="objects"/> objects, or null when there is no memory.</summary>
-    private uint* AllocOwnerVec(ThreadContext tc, int objects)
+    private ushort* AllocOwnerVec(ThreadContext tc, int objects)
     {
         nuint bytes = OwnerVecBytes(objects);
         SlabCache? from = VectorCache(bytes);
@@ -25,7 +26,7 @@ public sealed unsafe partial class SlabCache
             {
                 void* v = NativeMemory.AlignedAlloc(bytes, 128);
                 NativeMemory.Clear(v, bytes);
-                return (uint*)v;
+                return (ushort*)v;
             }
             catch (OutOfMemoryException)
             {
@@ -38,7 +39,7 @@ public sealed unsafe partial class SlabCache
         tc.FaultArmed = 0;
         try
         {
-            return (uint*)from.TryAlloc(Gfp.Zero);
+            return (ushort*)from.TryAlloc(Gfp.Zero);
         }
         finally
         {
@@ -46,7 +47,7 @@ public sealed unsafe partial class SlabCache
         }
     }
 
-    private void FreeOwnerVec(uint* vec, int objects)
+    private void FreeOwnerVec(ushort* vec, int objects)
     {
         SlabCache? from = VectorCache(OwnerVecBytes(objects));
         if (from is null) NativeMemory.AlignedFree(vec);

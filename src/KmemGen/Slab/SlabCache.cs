@@ -162,7 +162,7 @@ public sealed unsafe partial class SlabCache : IDisposable
     private void* AllocAccounted(ThreadContext tc, CpuSlab c, byte* obj)
     {
         uint owner = MemcgHooks.CurrentOwner(tc);
-        uint* vec = c.OwnerVec;
+        ushort* vec = c.OwnerVec;
         void* next = DecodeNext(obj);
         if (!NextIsValid(c, next)) return null;
         if (owner != MemcgHooks.NoOwner && (vec == null || !MemcgHooks.TryConsumeStock(tc, owner, _chargeSize, _statItem)))
@@ -170,7 +170,7 @@ public sealed unsafe partial class SlabCache : IDisposable
         c.Freelist = next;
         c.Allocs++;
         // At the root nothing is charged, and the slot of a free object is already NoOwner.
-        if (owner != MemcgHooks.NoOwner) vec[(int)Math.BigMul(_divMagic, (ulong)(obj - c.SlabStart), out _)] = owner;
+        if (owner != MemcgHooks.NoOwner) vec[(int)Math.BigMul(_divMagic, (ulong)(obj - c.SlabStart), out _)] = (ushort)owner;
         return obj;
     }
 
@@ -194,12 +194,12 @@ public sealed unsafe partial class SlabCache : IDisposable
                 // The head of the free list is already free: a double free, which the slow path reports.
                 if (idx * (ulong)_size == off && obj != c.Freelist)
                 {
-                    uint* vec = c.OwnerVec;
+                    ushort* vec = c.OwnerVec;
                     if (vec != null)
                     {
                         // memcg_slab_free_hook: read and clear the owner slot, refund into this
                         // thread's stock when it caches that owner; any other case goes the slow way.
-                        uint* slotOwner = vec + idx;
+                        ushort* slotOwner = vec + idx;
                         uint owner = *slotOwner;
                         if (owner != MemcgHooks.NoOwner)
                         {
@@ -208,7 +208,7 @@ public sealed unsafe partial class SlabCache : IDisposable
                                 FreeOwnedLocal(tc, c, (byte*)obj);
                                 return;
                             }
-                            *slotOwner = MemcgHooks.NoOwner;
+                            *slotOwner = (ushort)MemcgHooks.NoOwner;
                         }
                     }
                     EncodeNext((byte*)obj, c.Freelist);

@@ -25,6 +25,24 @@ public class ObjCgroupTests
     }
 
     [Fact]
+    public void Owner_ids_are_16_bits_and_the_ids_of_released_handles_are_reused()
+    {
+        // More cgroups than 16-bit ids, one after another: each is removed (and, charging nothing, its
+        // handle released) before the next, so its id serves a later one and no id passes the limit.
+        // A released id is reused after a grace period: Rcu.Barrier waits for those now and then.
+        for (int i = 0; i < 70_000; i++)
+        {
+            if (i % 10_000 == 0) Rcu.Barrier();
+            MemCgroup cg = MemCgroup.Root.CreateChild($"objcg-id-{Guid.NewGuid():N}");
+            ObjCgroup? objcg;
+            using (cg.Enter()) objcg = ObjCgroup.FromCurrent();
+            Assert.InRange(objcg!.Id, 1u, KmemGen.Internal.MemcgHooks.MaxOwnerId);
+            objcg.Put();
+            cg.Remove();
+        }
+    }
+
+    [Fact]
     public void TryCharge_and_Uncharge_balance_and_show_as_kernel_memory()
     {
         MemCgroup cg = Fresh("objcg-charge");
