@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace KmemGen.Internal;
 
 /// <summary>
@@ -11,18 +13,32 @@ internal static class ArenaTable
     private static nuint[] s_table = new nuint[64];
     private static int s_count;
 
+    /// <summary>
+    /// Whether an arena starts at <paramref name="arenaBase"/>. The first probe is inlined into the free
+    /// paths (a live arena is nearly always found at its home slot); a collision goes on in
+    /// <see cref="ContainsAfter"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool Contains(nuint arenaBase)
     {
         nuint[] t = Volatile.Read(ref s_table);
         nuint key = arenaBase >> Arena.ArenaShift;
         int mask = t.Length - 1;
         int i = Slot(key, mask);
+        nuint k = t[i];
+        if (k == key) return true;
+        return k != 0 && ContainsAfter(t, key, i, mask);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool ContainsAfter(nuint[] t, nuint key, int i, int mask)
+    {
         while (true)
         {
+            i = (i + 1) & mask;
             nuint k = t[i];
             if (k == key) return true;
             if (k == 0) return false;
-            i = (i + 1) & mask;
         }
     }
 

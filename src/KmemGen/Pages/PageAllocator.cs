@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace KmemGen.Internal;
@@ -188,6 +189,7 @@ internal static unsafe class PageAllocator
     /// The head descriptor for a pointer of unknown origin, or null when it is not inside a live arena's
     /// page area. Reads nothing through the pointer before the arena is known to exist.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static PageDesc* LookupHead(void* p)
     {
         byte* b = Arena.BaseOf(p);
