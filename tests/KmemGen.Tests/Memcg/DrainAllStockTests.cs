@@ -63,9 +63,22 @@ public unsafe class DrainAllStockTests
     [Fact]
     public void Every_thread_context_is_registered_until_its_exit_is_handled()
     {
+        // Checked while the thread still runs: once it has exited, any test running in parallel that
+        // handles exited threads (DrainAllStock, a reap) may take it out first.
         ThreadContext? seen = null;
-        TestCgroups.OnNewThread(() => seen = ThreadContext.Current);
+        using var registered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var thread = new Thread(() =>
+        {
+            seen = ThreadContext.Current;
+            registered.Set();
+            release.Wait();
+        });
+        thread.Start();
+        registered.Wait();
         Assert.Contains(seen!, ThreadRegistry.Snapshot());
+        release.Set();
+        thread.Join();
         MemCgroup.DrainAllStock();
         Assert.DoesNotContain(seen!, ThreadRegistry.Snapshot());
     }
