@@ -142,18 +142,27 @@ public sealed unsafe partial class SlabCache
         {
             if (wasFull) UnlinkFull(c, s); else UnlinkThread(c, s);
             PushLocal(s, slot);
-            if (s->InUse == 0)
-            {
-                KeepOrDiscardEmpty(tc, c, s);
-                return;
-            }
-            LinkThread(c, s);
-            RememberFreed(c, s);
-            TrimThreadPartial(c);
+            RelinkAfterFree(tc, c, s);
             return;
         }
         RememberFreed(c, s);
         PushLocal(s, slot);
+    }
+
+    /// <summary>
+    /// A slab this thread owns, on none of its lists, just got an object back: an emptied one goes to the
+    /// empty end of the partial list (or back), any other joins the used part and takes the next frees.
+    /// </summary>
+    private void RelinkAfterFree(ThreadContext tc, CpuSlab c, PageDesc* s)
+    {
+        if (s->InUse == 0)
+        {
+            KeepOrDiscardEmpty(tc, c, s);
+            return;
+        }
+        LinkThread(c, s);
+        RememberFreed(c, s);
+        TrimThreadPartial(c);
     }
 
     /// <summary>A slab of this thread just became empty: keep a few for reuse, the rest go to the page cache.</summary>
@@ -183,17 +192,8 @@ public sealed unsafe partial class SlabCache
                 if (Interlocked.CompareExchange(ref s->Remote, FrozenBit, 0) != 0) continue;
                 Debug.Assert(s->InUse == s->Objects && s->Owner == 0, "an adopted slab was full and unowned");
                 s->Owner = c.ThreadId;
-                EncodeNext(slot, null);
-                s->Freelist = slot;
-                s->InUse--;
-                if (s->InUse == 0)
-                {
-                    KeepOrDiscardEmpty(tc, c, s);
-                    return;
-                }
-                LinkThread(c, s);
-                RememberFreed(c, s);
-                TrimThreadPartial(c);
+                PushLocal(s, slot);   // its local list was empty: the slab was full
+                RelinkAfterFree(tc, c, s);
                 return;
             }
             Debug.Assert((old & StateBits) != 0, "a slab with pushed objects is frozen or partial");
