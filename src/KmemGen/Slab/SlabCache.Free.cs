@@ -33,39 +33,55 @@ public sealed unsafe partial class SlabCache
     /// <summary>
     /// A free, from the thread that owns the cache's CpuSlab, of an object outside its current slab. The
     /// common case is a slab the thread owns, on its partial or full list (mimalloc's local free into a
-    /// page of the thread's heap): checked against the slab the last such free went to, else resolved
-    /// through the arena table, and freed with plain stores, no lock and no atomic. Anything else
-    /// (another thread's slab, a full slab nobody owns, a free that empties the slab, the head of its free
-    /// list, a foreign pointer) takes the general path, which decides and reports.
+    /// page of the thread's heap). This is the run of frees into the slab the last such free went to: one
+    /// range check against it and plain stores, in a frame small enough to cost little more than the call
+    /// (the first free into another slab resolves it out of line, <see cref="FreeNotRemembered"/>). Only
+    /// the inlined <see cref="Free"/> calls it, and only with no free hooks, so a slot starts at its object.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void FreeNotCurrent(ThreadContext tc, CpuSlab c, void* obj)
     {
-        PageDesc* s = c.LastFreed;
-        bool remembered = s != null && (nuint)obj - (nuint)c.LastFreedStart < c.LastFreedSpan;
-        if (!remembered)
+        byte* start = c.LastFreedStart;
+        nuint off = (nuint)obj - (nuint)start;
+        // LastFreedSpan is 0 while nothing is remembered, so this one compare also covers that.
+        if (off >= c.LastFreedSpan)
         {
-            s = PageAllocator.LookupHead(obj);
-            if (s == null || s->Kind != PageKind.Slab || s->CacheId != _id || s->Owner != c.ThreadId || c.Retired)
-            {
-                FreeSlow(tc, obj);
-                return;
-            }
+            FreeNotRemembered(tc, c, obj);
+            return;
         }
+        PageDesc* s = c.LastFreed;
+        ulong idx = Math.BigMul(_divMagic, (ulong)off, out _);
         // Not at a slot start, the free that would empty the slab, or the head of its local or remote
         // list (a double free): the general path handles each.
-        if (!TrySlotIndex(s, obj, out int idx) || s->InUse <= 1 || IsFreeListHead(null, s, (byte*)obj - _objOffset))
+        if (idx * (ulong)_size != off || s->InUse <= 1 || s->Freelist == obj || RemoteHead(start, Volatile.Read(ref s->Remote)) == obj)
+        {
+            FreeSlow(tc, obj);
+            return;
+        }
+        ushort* vec = s->OwnerVec;
+        if (vec != null && vec[idx] != MemcgHooks.NoOwner) UnchargeSlot(tc, s, (int)idx);
+        c.Frees++;
+        PushLocal(s, (byte*)obj);
+    }
+
+    /// <summary>
+    /// The first free into a slab other than the remembered one: resolved through the arena table. A slab
+    /// this thread owns takes it with plain stores (and becomes the remembered one); anything else
+    /// (another thread's slab, a full slab nobody owns, a free that empties the slab, the head of its free
+    /// list, a foreign pointer) takes the general path, which decides and reports.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FreeNotRemembered(ThreadContext tc, CpuSlab c, void* obj)
+    {
+        PageDesc* s = PageAllocator.LookupHead(obj);
+        if (s == null || s->Kind != PageKind.Slab || s->CacheId != _id || s->Owner != c.ThreadId || c.Retired
+            || !TrySlotIndex(s, obj, out int idx) || s->InUse <= 1 || IsFreeListHead(null, s, (byte*)obj - _objOffset))
         {
             FreeSlow(tc, obj);
             return;
         }
         UnchargeSlot(tc, s, idx);
         c.Frees++;
-        if (remembered)
-        {
-            PushLocal(s, (byte*)obj);
-            return;
-        }
         FreeToOwned(tc, c, s, (byte*)obj);
     }
 

@@ -19,6 +19,8 @@ public unsafe class BadFreeTable
         SecondFree,             // the object was already freed (it heads this thread's free list)
         SecondFreeOlderSlab,    // freed twice into a slab this thread no longer allocates from
         SecondFreeAfterRemote,  // freed by another thread, which took its slab over, then freed here
+        SecondFreeAfterRemoteRemembered, // as above, into the slab this thread last freed into
+        InteriorOfRememberedSlab, // 8 bytes into a live object of the slab this thread last freed into
         SmallKmallocSecondFree, // a slab-backed kmalloc object freed twice
         Interior,               // 8 bytes into a live object
         NativeMemory,           // NativeMemory.Alloc'd
@@ -34,6 +36,9 @@ public unsafe class BadFreeTable
         { BadPointer.SecondFree,         SlabFlags.None,                                  typeof(SlabCorruptionException) },
         { BadPointer.SecondFreeOlderSlab, SlabFlags.Account,                              typeof(SlabCorruptionException) },
         { BadPointer.SecondFreeAfterRemote, SlabFlags.Account,                            typeof(SlabCorruptionException) },
+        { BadPointer.SecondFreeAfterRemoteRemembered, SlabFlags.Account,                  typeof(SlabCorruptionException) },
+        { BadPointer.SecondFreeAfterRemoteRemembered, SlabFlags.None,                     typeof(SlabCorruptionException) },
+        { BadPointer.InteriorOfRememberedSlab, SlabFlags.None,                            typeof(ArgumentException) },
         { BadPointer.SecondFree,         SlabFlags.Account | SlabFlags.ConsistencyChecks, typeof(SlabCorruptionException) },
         { BadPointer.SecondFree,         SlabFlags.Account | SlabFlags.ConsistencyChecks | SlabFlags.Poison | SlabFlags.RedZone, typeof(SlabCorruptionException) },
         { BadPointer.Interior,           SlabFlags.Account,                               typeof(ArgumentException) },
@@ -164,6 +169,8 @@ public unsafe class BadFreeTable
                         break;
                     case BadPointer.SecondFreeOlderSlab:
                     case BadPointer.SecondFreeAfterRemote:
+                    case BadPointer.SecondFreeAfterRemoteRemembered:
+                    case BadPointer.InteriorOfRememberedSlab:
                         // A whole slab and one more: the first slab is full (on this thread's full list)
                         // when its first object is freed, here (a local free) or on another thread (a push
                         // onto its remote list).
@@ -171,7 +178,19 @@ public unsafe class BadFreeTable
                         Pointer = cache.Alloc();
                         for (int i = 0; i < _rest.Length; i++) _rest[i] = (nint)cache.Alloc();
                         void* first = Pointer;
-                        if (kind == BadPointer.SecondFreeOlderSlab)
+                        if (kind is BadPointer.SecondFreeAfterRemoteRemembered or BadPointer.InteriorOfRememberedSlab)
+                        {
+                            // A local free into the first slab makes it the one this thread's next frees
+                            // are checked against first (the range check of the inlined free's miss).
+                            cache.Free((void*)_rest[0]);
+                            _rest[0] = 0;
+                        }
+                        if (kind == BadPointer.InteriorOfRememberedSlab)
+                        {
+                            Pointer = (byte*)_rest[1] + 8;
+                            _rest[0] = (nint)first;   // still live: freed on release with the rest
+                        }
+                        else if (kind == BadPointer.SecondFreeOlderSlab)
                         {
                             cache.Free(first);
                         }
@@ -202,7 +221,8 @@ public unsafe class BadFreeTable
         {
             if (_rest != null)
             {
-                foreach (nint p in _rest) _cache.Free((void*)p);
+                foreach (nint p in _rest)
+                    if (p != 0) _cache.Free((void*)p);
                 _rest = null;
             }
             if (_released || _taken == null) return;
