@@ -83,7 +83,7 @@ public static unsafe class Kmalloc
             if (table[i] is { } existing) return existing;
             int size = SizeClasses[i];
             var cache = SlabCache.CreateCore(cg ? $"kmalloc-cg-{Name(size)}" : $"kmalloc-{Name(size)}", size,
-                cg ? SlabFlags.Account : SlabFlags.None, 0, SlabLayout.DefaultMinObjects(Environment.ProcessorCount), isKmalloc: true);
+                cg ? SlabFlags.Account : SlabFlags.None, 0, SlabLayout.CreateMinObjects(Environment.ProcessorCount), isKmalloc: true);
             Volatile.Write(ref table[i], cache);
             return cache;
         }

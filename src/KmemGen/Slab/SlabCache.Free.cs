@@ -184,7 +184,7 @@ public sealed unsafe partial class SlabCache
     /// <summary>A slab of this thread just became empty: keep a few for reuse, the rest go to the page cache.</summary>
     private void KeepOrDiscardEmpty(ThreadContext tc, CpuSlab c, PageDesc* s)
     {
-        if (c.EmptyCount < ThreadEmptyMax)
+        if (c.EmptyCount < _threadEmptyMax)
         {
             LinkThread(c, s);
             TrimThreadPartial(c);

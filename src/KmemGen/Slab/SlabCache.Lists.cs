@@ -44,11 +44,16 @@ public sealed unsafe partial class SlabCache
     /// </summary>
     private const int ThreadPartialMax = 4096;
     /// <summary>
-    /// Empty slabs a thread keeps on its partial list; more go back to its page cache. A thread that holds
-    /// thousands of objects and frees them all reuses these slabs as they are, without threading a new
-    /// free list through a fresh page (Shrink and thread exit give them back).
+    /// Bytes of empty slabs a thread keeps on its partial list (at least <see cref="ThreadEmptyMinSlabs"/>
+    /// slabs); more go back to its page cache. A thread that holds thousands of objects and frees them all
+    /// reuses these slabs as they are, without threading a new free list through a fresh page (Shrink and
+    /// thread exit give them back). A budget in bytes, not slabs, so that a cache of larger slabs does not
+    /// hold more memory idle per thread.
     /// </summary>
-    private const int ThreadEmptyMax = 64;
+    private const int ThreadEmptyBytes = 256 * 1024;
+    private const int ThreadEmptyMinSlabs = 4;
+    /// <summary>Empty slabs a thread keeps for this cache: <see cref="ThreadEmptyBytes"/> worth.</summary>
+    private readonly int _threadEmptyMax;
     /// <summary>Slabs one refill takes from the node list under one lock acquisition (get_partial's batch).</summary>
     private const int NodeTakeBatch = 8;
     /// <summary>Full slabs a refill looks through for other threads' pushes, once such pushes happened.</summary>
@@ -187,7 +192,7 @@ public sealed unsafe partial class SlabCache
                 continue;
             }
             FoldRemote(s, Interlocked.Exchange(ref s->Remote, FrozenBit));
-            if (s->InUse == 0 && c.EmptyCount >= ThreadEmptyMax)
+            if (s->InUse == 0 && c.EmptyCount >= _threadEmptyMax)
             {
                 DiscardOwned(tc, s);
                 continue;

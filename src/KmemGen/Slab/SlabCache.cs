@@ -47,6 +47,7 @@ public sealed unsafe partial class SlabCache : IDisposable
         _statItem = (flags & SlabFlags.Reclaimable) != 0 ? MemcgStatItem.SlabReclaimable : MemcgStatItem.SlabUnreclaimable;
         _accountOn = (flags & SlabFlags.Account) != 0;
         _chargeSize = layout.ObjectSize;
+        _threadEmptyMax = Math.Max(ThreadEmptyMinSlabs, ThreadEmptyBytes / (Arena.PageSize << layout.Order));
         _freeHooks = debug != 0 ? HookDebug : 0;
         _allocHooks = _freeHooks | (_accountOn ? HookAccount : 0);
         _fpRandom = FreePointerRandom();
@@ -56,7 +57,7 @@ public sealed unsafe partial class SlabCache : IDisposable
 
     /// <summary>kmem_cache_create. min_objects follows the CPU count, as in the kernel.</summary>
     public static SlabCache Create(string name, int objectSize, SlabFlags flags = SlabFlags.None, int align = 0) =>
-        CreateCore(name, objectSize, flags, align, SlabLayout.DefaultMinObjects(Environment.ProcessorCount), isKmalloc: false);
+        CreateCore(name, objectSize, flags, align, SlabLayout.CreateMinObjects(Environment.ProcessorCount), isKmalloc: false);
 
     /// <summary>kmem_cache_create with an explicit min_objects (the kernel's slab_min_objects= boot option).</summary>
     public static SlabCache Create(string name, int objectSize, SlabFlags flags, int align, int minObjects)

@@ -192,6 +192,27 @@ public unsafe class SlabCacheTests
         Assert.Equal(0, cache.SlabCount);
     }
 
+    [Theory]
+    [InlineData(64, 32)]    // 8 KiB slabs: 256 KiB is 32 of them
+    [InlineData(256, 8)]    // 32 KiB slabs: 8
+    public void A_thread_keeps_256_KiB_of_empty_slabs_and_gives_the_rest_back(int size, int kept)
+    {
+        using var cache = SlabCache.Create($"empty-budget-{size}", size);
+        int n = cache.ObjectsPerSlab * (kept + 20);
+        var objs = new nint[n];
+        for (int i = 0; i < n; i++) objs[i] = (nint)cache.Alloc();
+        long slabsAtPeak = cache.SlabCount;
+        Assert.True(slabsAtPeak >= kept + 20, $"{slabsAtPeak} slabs for {n} objects");
+        for (int i = 0; i < n; i++) cache.Free((void*)objs[i]);
+
+        // The current slab stays the thread's; of the emptied ones, the budget's worth stays on its list.
+        Assert.Equal(1 + kept, cache.SlabCount);
+        // They are reused as they are: allocating the same objects again takes no new slab.
+        for (int i = 0; i < cache.ObjectsPerSlab * (kept + 1); i++) objs[i] = (nint)cache.Alloc();
+        Assert.Equal(1 + kept, cache.SlabCount);
+        for (int i = 0; i < cache.ObjectsPerSlab * (kept + 1); i++) cache.Free((void*)objs[i]);
+    }
+
     private static nint[] AllocOnExitingThread(SlabCache cache, int n)
     {
         var objs = new nint[n];

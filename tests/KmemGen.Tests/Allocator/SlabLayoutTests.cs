@@ -45,6 +45,22 @@ public class SlabLayoutTests
     public void Default_min_objects_is_4_times_fls_cpus_plus_1(int cpus, int expected) =>
         Assert.Equal(expected, SlabLayout.DefaultMinObjects(cpus));
 
+    // size, expected order, expected objects for a cache created without min_objects: the kernel's
+    // default raised to 128 objects, still within slab_max_order (3).
+    [Theory]
+    [InlineData(64, 1, 128)]
+    [InlineData(256, 3, 128)]
+    [InlineData(1000, 3, 32)]     // 128 objects would need order 5: capped at max_objects
+    [InlineData(4096, 3, 8)]
+    public void Create_without_min_objects_raises_the_kernel_default_to_128_objects(int size, int order, int objects)
+    {
+        Assert.Equal(128, SlabLayout.CreateMinObjects(2));
+        Assert.Equal(128, SlabLayout.CreateMinObjects(64));       // the kernel's 32 on 64 CPUs is below the floor
+        using var cache = SlabCache.Create($"layout-default-{size}", size);
+        Assert.Equal(order, cache.Order);
+        Assert.Equal(objects, cache.ObjectsPerSlab);
+    }
+
     [Fact]
     public void Create_with_min_objects_uses_it()
     {
