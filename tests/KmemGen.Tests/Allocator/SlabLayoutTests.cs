@@ -46,16 +46,18 @@ public class SlabLayoutTests
         Assert.Equal(expected, SlabLayout.DefaultMinObjects(cpus));
 
     // size, expected order, expected objects for a cache created without min_objects: the kernel's
-    // default raised to 128 objects, still within slab_max_order (3).
+    // default raised to 512 objects, still within slab_max_order (3).
     [Theory]
-    [InlineData(64, 1, 128)]
-    [InlineData(256, 3, 128)]
-    [InlineData(1000, 3, 32)]     // 128 objects would need order 5: capped at max_objects
+    [InlineData(8, 0, 512)]
+    [InlineData(32, 2, 512)]
+    [InlineData(64, 3, 512)]
+    [InlineData(256, 3, 128)]     // 512 objects would need order 5: capped at max_objects
+    [InlineData(1000, 3, 32)]
     [InlineData(4096, 3, 8)]
-    public void Create_without_min_objects_raises_the_kernel_default_to_128_objects(int size, int order, int objects)
+    public void Create_without_min_objects_raises_the_kernel_default_to_512_objects(int size, int order, int objects)
     {
-        Assert.Equal(128, SlabLayout.CreateMinObjects(2));
-        Assert.Equal(128, SlabLayout.CreateMinObjects(64));       // the kernel's 32 on 64 CPUs is below the floor
+        Assert.Equal(512, SlabLayout.CreateMinObjects(2));
+        Assert.Equal(512, SlabLayout.CreateMinObjects(64));       // the kernel's 32 on 64 CPUs is below the floor
         using var cache = SlabCache.Create($"layout-default-{size}", size);
         Assert.Equal(order, cache.Order);
         Assert.Equal(objects, cache.ObjectsPerSlab);
