@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using KmemGen.Internal;
 
 namespace KmemGen;
@@ -73,14 +74,22 @@ public sealed unsafe partial class SlabCache
         return v;
     }
 
-    /// <summary>memcg_slab_free_hook: refund whoever was charged for slot <paramref name="idx"/>, then forget it.</summary>
+    /// <summary>
+    /// memcg_slab_free_hook: refund whoever was charged for slot <paramref name="idx"/>, then forget it.
+    /// The test for "nothing charged" is inlined into the free paths; the refund is a call of its own.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void UnchargeSlot(ThreadContext tc, PageDesc* s, int idx)
     {
         ushort* vec = s->OwnerVec;
-        if (vec == null) return;
-        uint owner = vec[idx];
-        if (owner == MemcgHooks.NoOwner) return;
-        vec[idx] = (ushort)MemcgHooks.NoOwner;
+        if (vec != null && vec[idx] != MemcgHooks.NoOwner) UnchargeOwnedSlot(tc, vec + idx);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void UnchargeOwnedSlot(ThreadContext tc, ushort* slot)
+    {
+        uint owner = *slot;
+        *slot = (ushort)MemcgHooks.NoOwner;
         MemcgHooks.UnchargeObject(tc, owner, ObjectSize, _statItem);
     }
 

@@ -53,13 +53,12 @@ public sealed unsafe partial class SlabCache
         ulong idx = Math.BigMul(_divMagic, (ulong)off, out _);
         // Not at a slot start, the free that would empty the slab, or the head of its local or remote
         // list (a double free): the general path handles each.
-        if (idx * (ulong)_size != off || s->InUse <= 1 || s->Freelist == obj || RemoteHead(start, Volatile.Read(ref s->Remote)) == obj)
+        if (idx * (ulong)_size != off || s->InUse <= 1 || IsSlabListHead(s, start, (byte*)obj))
         {
             FreeSlow(tc, obj);
             return;
         }
-        ushort* vec = s->OwnerVec;
-        if (vec != null && vec[idx] != MemcgHooks.NoOwner) UnchargeSlot(tc, s, (int)idx);
+        UnchargeSlot(tc, s, (int)idx);
         c.Frees++;
         PushLocal(s, (byte*)obj);
     }

@@ -98,12 +98,16 @@ public sealed unsafe partial class SlabCache
     /// or of the calling thread's list (<paramref name="c"/>, its CpuSlab of this cache, if any). A correct free
     /// never is: the object is in use.
     /// </summary>
-    private static bool IsFreeListHead(CpuSlab? c, PageDesc* s, byte* slot)
-    {
-        if (c != null && c.Slab == s && c.Freelist == slot) return true;
-        if (s->Freelist == slot) return true;
-        return RemoteHead(Arena.AddressOf(s), Volatile.Read(ref s->Remote)) == slot;
-    }
+    private static bool IsFreeListHead(CpuSlab? c, PageDesc* s, byte* slot) =>
+        (c != null && c.Slab == s && c.Freelist == slot) || IsSlabListHead(s, Arena.AddressOf(s), slot);
+
+    /// <summary>
+    /// The slab's part of <see cref="IsFreeListHead"/>: <paramref name="slot"/> heads its local or remote
+    /// list. <paramref name="start"/> is the slab's address, which a hot caller already has.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsSlabListHead(PageDesc* s, byte* start, byte* slot) =>
+        s->Freelist == slot || RemoteHead(start, Volatile.Read(ref s->Remote)) == slot;
 
     private SlabCorruptionException DoubleFree(void* obj) =>
         new(Name, (nint)obj, "double free: the object is already free (it is the first object of its slab's free list)");

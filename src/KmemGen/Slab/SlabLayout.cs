@@ -27,8 +27,8 @@ internal readonly record struct SlabLayout(
     /// quarter of the time per pair with thousands of live objects. And the fewer slabs a working set
     /// spans, the more of a thread's frees land in its current or remembered slab: a server loop over
     /// 1,000 live 64 B objects took 28 ns a step over 8 slabs of 128 and 18 ns over 2 of 512.
-    /// slab_max_order (32 KiB) still bounds a slab, so objects from 256 B up get fewer than this
-    /// (mimalloc's small pages are 64 KiB).
+    /// slab_max_order (32 KiB) still bounds a slab, so objects above 64 B get fewer than this (128 B:
+    /// 256, 256 B: 128; mimalloc's small pages are 64 KiB).
     /// </summary>
     public const int ThroughputMinObjects = 512;
 
