@@ -46,7 +46,7 @@ public sealed unsafe partial class SlabCache
         c.Frees++;
     }
 
-    private int SlotIndex(byte* start, byte* slot) => (int)Math.BigMul(_divMagic, (ulong)(slot - start), out _);
+    private int SlotIndex(byte* start, byte* slot) => (int)SlotOfOffset((ulong)(slot - start));
 
     /// <summary>
     /// alloc_slab_obj_exts: the owner vector of a slab this thread has frozen. Installed with a CAS so a
@@ -76,15 +76,27 @@ public sealed unsafe partial class SlabCache
 
     /// <summary>
     /// memcg_slab_free_hook: refund whoever was charged for slot <paramref name="idx"/>, then forget it.
-    /// The test for "nothing charged" is inlined into the free paths; the refund is a call of its own.
+    /// Inlined into the free paths up to the stock hit (the refund into this thread's stock, as the
+    /// current-slab free does): a free that lands in another of the thread's slabs refunds with plain
+    /// stores too. Only a stock miss is a call.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void UnchargeSlot(ThreadContext tc, PageDesc* s, int idx)
     {
         ushort* vec = s->OwnerVec;
-        if (vec != null && vec[idx] != MemcgHooks.NoOwner) UnchargeOwnedSlot(tc, vec + idx);
+        if (vec == null) return;
+        ushort* slot = vec + idx;
+        uint owner = *slot;
+        if (owner == MemcgHooks.NoOwner) return;
+        if (!MemcgHooks.TryRefillStock(tc, owner, _chargeSize, _statItem))
+        {
+            UnchargeOwnedSlot(tc, slot);
+            return;
+        }
+        *slot = (ushort)MemcgHooks.NoOwner;
     }
 
+    /// <summary>The refund of a slot whose owner the thread's stock does not serve (MemcgHooks' slow path).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void UnchargeOwnedSlot(ThreadContext tc, ushort* slot)
     {

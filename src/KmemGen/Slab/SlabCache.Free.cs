@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using KmemGen.Internal;
 
 namespace KmemGen;
@@ -33,10 +34,12 @@ public sealed unsafe partial class SlabCache
     /// <summary>
     /// A free, from the thread that owns the cache's CpuSlab, of an object outside its current slab. The
     /// common case is a slab the thread owns, on its partial or full list (mimalloc's local free into a
-    /// page of the thread's heap). This is the run of frees into the slab the last such free went to: one
-    /// range check against it and plain stores, in a frame small enough to cost little more than the call
-    /// (the first free into another slab resolves it out of line, <see cref="FreeNotRemembered"/>). Only
-    /// the inlined <see cref="Free"/> calls it, and only with no free hooks, so a slot starts at its object.
+    /// page of the thread's heap). A run of frees into the slab the last such free went to costs one range
+    /// check against it and plain stores; the first free into another slab resolves it through the arena
+    /// table, inlined here (<see cref="FreeNotRemembered"/>): with random frees over many slabs that is
+    /// most frees, and as a second call, with its own six-register frame, it cost a quarter of the time
+    /// per pair. Only the inlined <see cref="Free"/> calls it, and only with no free hooks, so a slot
+    /// starts at its object.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void FreeNotCurrent(ThreadContext tc, CpuSlab c, void* obj)
@@ -50,7 +53,7 @@ public sealed unsafe partial class SlabCache
             return;
         }
         PageDesc* s = c.LastFreed;
-        ulong idx = Math.BigMul(_divMagic, (ulong)off, out _);
+        ulong idx = SlotOfOffset(off);
         // Not at a slot start, the free that would empty the slab, or the head of its local or remote
         // list (a double free): the general path handles each.
         if (idx * (ulong)_size != off || s->InUse <= 1 || IsSlabListHead(s, start, (byte*)obj))
@@ -64,12 +67,13 @@ public sealed unsafe partial class SlabCache
     }
 
     /// <summary>
-    /// The first free into a slab other than the remembered one: resolved through the arena table. A slab
+    /// The first free into a slab other than the remembered one, inlined into <see cref="FreeNotCurrent"/>:
+    /// resolved through the arena table. A slab
     /// this thread owns takes it with plain stores (and becomes the remembered one); anything else
     /// (another thread's slab, a full slab nobody owns, a free that empties the slab, the head of its free
     /// list, a foreign pointer) takes the general path, which decides and reports.
     /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void FreeNotRemembered(ThreadContext tc, CpuSlab c, void* obj)
     {
         PageDesc* s = PageAllocator.LookupHead(obj);
@@ -119,11 +123,20 @@ public sealed unsafe partial class SlabCache
     private bool TrySlotIndex(PageDesc* s, void* obj, out int idx)
     {
         ulong off = (ulong)((byte*)obj - _objOffset - Arena.AddressOf(s));
-        // Lemire's multiply instead of two divisions: exact for offsets below 2^32, and a slab is at most 4 MiB.
-        ulong index = Math.BigMul(_divMagic, off, out _);
+        ulong index = SlotOfOffset(off);
         idx = (int)index;
         return index * (ulong)_size == off && index < (ulong)s->Objects;
     }
+
+    /// <summary>
+    /// The slot index of a byte offset into a slab: offset / slot size, as Lemire's multiply (the high half
+    /// of _divMagic * offset), exact for offsets below 2^32, and a slab is at most 4 MiB. MULX returns the
+    /// high half alone; Math.BigMul's low-half out parameter made the JIT give every caller a stack slot
+    /// and a frame to zero it in.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong SlotOfOffset(ulong offset) =>
+        Bmi2.X64.IsSupported ? Bmi2.X64.MultiplyNoFlags(_divMagic, offset) : Math.BigMul(_divMagic, offset, out _);
 
     /// <summary>Returns a slot (already validated, uncharged and debug-checked) to its slab, from any thread.</summary>
     private void FreeRaw(ThreadContext tc, CpuSlab c, PageDesc* s, byte* slot)

@@ -171,7 +171,7 @@ public sealed unsafe partial class SlabCache : IDisposable
         c.Freelist = next;
         c.Allocs++;
         // At the root nothing is charged, and the slot of a free object is already NoOwner.
-        if (owner != MemcgHooks.NoOwner) vec[(int)Math.BigMul(_divMagic, (ulong)(obj - c.SlabStart), out _)] = (ushort)owner;
+        if (owner != MemcgHooks.NoOwner) vec[(int)SlotOfOffset((ulong)(obj - c.SlabStart))] = (ushort)owner;
         return obj;
     }
 
@@ -191,7 +191,7 @@ public sealed unsafe partial class SlabCache : IDisposable
             nuint off = (nuint)obj - (nuint)c.SlabStart;
             if (off < c.SlabSpan)
             {
-                ulong idx = Math.BigMul(_divMagic, (ulong)off, out _);
+                ulong idx = SlotOfOffset(off);
                 // The head of the free list is already free: a double free, which the slow path reports.
                 if (idx * (ulong)_size == off && obj != c.Freelist)
                 {
