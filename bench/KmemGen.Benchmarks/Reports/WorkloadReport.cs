@@ -17,6 +17,7 @@ internal static class WorkloadReport
     [
         (nameof(ImmediatePairBenchmarks), "(a) Immediate pair, ns per alloc+free pair"),
         (nameof(LiveBatchBenchmarks), "(b) Batches of N live objects, ns per pair"),
+        (nameof(RandomFreeBatchBenchmarks), "(b') Batches of N live objects freed in random order, ns per pair"),
         (nameof(ProducerConsumerBenchmarks), "(c) Producer/consumer, two threads, wall ns per pair"),
         (nameof(LarsonBenchmarks), "(d) Larson server loop, wall ns per step over all threads"),
         (nameof(OwnObjectsBenchmarks), "(e) Own objects in batches of 1,000, wall ns per pair over all threads"),

@@ -27,6 +27,21 @@ public class LiveBatchBenchmarks : WorkloadBenchmark
     public void Batch() => RunRound();
 }
 
+/// <summary>
+/// (b') Batches of N live objects, N allocs then the N frees in a random order, one thread; time per
+/// pair. Filter: *RandomFreeBatchBenchmarks*
+/// </summary>
+public class RandomFreeBatchBenchmarks : WorkloadBenchmark
+{
+    [Params(1000, 10_000, 100_000)]
+    public int Live { get; set; }
+
+    private protected override WorkloadShape CreateShape() => WorkloadShape.Create(typeof(LiveBatchShape<>), Kind, [Size], Live, true);
+
+    [Benchmark(OperationsPerInvoke = Operations)]
+    public void Batch() => RunRound();
+}
+
 /// <summary>(c) One thread allocates, another frees (xmalloc-test); wall time per pair. Filter: *ProducerConsumerBenchmarks*</summary>
 public class ProducerConsumerBenchmarks : WorkloadBenchmark
 {
