@@ -42,7 +42,7 @@ internal sealed unsafe class LiveBatchShape<T> : WorkloadShape where T : struct,
         using (_subject.Enter())
         {
             if (_freeOrder is null) Batches(_allocator, _slots, _live, _batches);
-            else BatchesFreedInOrder(_allocator, _slots, _live, _batches, _freeOrder);
+            else BatchesFreedInGivenOrder(_allocator, _slots, _live, _batches, _freeOrder);
         }
     }
 
@@ -55,7 +55,9 @@ internal sealed unsafe class LiveBatchShape<T> : WorkloadShape where T : struct,
         }
     }
 
-    private static void BatchesFreedInOrder(T allocator, nint* slots, int live, int batches, int[] freeOrder)
+    // A loop of its own rather than Batches over an identity order: (b) and (e) keep the loop their
+    // earlier figures were measured with, without a load from the order array per free.
+    private static void BatchesFreedInGivenOrder(T allocator, nint* slots, int live, int batches, int[] freeOrder)
     {
         for (int b = 0; b < batches; b++)
         {

@@ -12,7 +12,7 @@ public sealed unsafe partial class SlabCache
     private enum ChargeResult { Ok, LimitExceeded, NoVector }
 
     /// <summary>Charges one just-taken slot (still in the thread's frozen slab) and records its owner.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ChargeResult ChargeOne(ThreadContext tc, CpuSlab c, byte* slot, Gfp gfp)
     {
         uint owner = MemcgHooks.ChargeObjects(tc, ObjectSize, 1, _statItem, gfp);
@@ -30,7 +30,7 @@ public sealed unsafe partial class SlabCache
     }
 
     /// <summary>Free of an object in this thread's current slab when the refund missed the stock.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void FreeOwnedLocal(ThreadContext tc, CpuSlab c, byte* obj)
     {
         int idx = SlotIndex(c.SlabStart, obj);

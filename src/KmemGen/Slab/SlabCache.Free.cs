@@ -68,10 +68,10 @@ public sealed unsafe partial class SlabCache
 
     /// <summary>
     /// The first free into a slab other than the remembered one, inlined into <see cref="FreeNotCurrent"/>:
-    /// resolved through the arena table. A slab
-    /// this thread owns takes it with plain stores (and becomes the remembered one); anything else
-    /// (another thread's slab, a full slab nobody owns, a free that empties the slab, the head of its free
-    /// list, a foreign pointer) takes the general path, which decides and reports.
+    /// resolved through the arena table. A slab this thread owns takes it with plain stores (and becomes
+    /// the remembered one); anything else (another thread's slab, a full slab nobody owns, a free that
+    /// empties the slab, the head of its free list, a foreign pointer) takes the general path, which
+    /// decides and reports.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void FreeNotRemembered(ThreadContext tc, CpuSlab c, void* obj)
