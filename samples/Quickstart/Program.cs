@@ -2,6 +2,9 @@
 // a tenant cgroup with a limit that the allocator enforces, and /proc/slabinfo-style output.
 // Run: dotnet run --project samples/Quickstart
 using KmemGen;
+using KmemGen.Samples.Quickstart;
+
+if (QuickstartArguments.Check(args, Console.Out, Console.Error) is int exit) return exit;
 
 unsafe
 {
@@ -50,6 +53,7 @@ unsafe
     sessions.Shrink();
     accounted.Shrink();
 }
+return 0;
 
 // A deliberate unaccounted allocation says why, in code (KMEM0001 stays quiet; an empty reason is KMEM0003).
 [UnaccountedAllocation("process-wide session cache shared by every tenant")]
