@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace KmemGen.Internal;
@@ -41,6 +42,12 @@ internal unsafe struct PageDesc
     /// <summary>Slab: id of the owning cache (SlabRegistry).</summary>
     public int CacheId;
     /// <summary>
+    /// Charged page block: owner id to refund on free (page->memcg_data). Slab: the id of the thread
+    /// that has it frozen (<see cref="ThreadContext.Id"/>), 0 when no thread owns it.
+    /// </summary>
+    /// <remarks>Right after <see cref="CacheId"/>: the two read as one word (<see cref="SlabKeyOf"/>).</remarks>
+    public uint Owner;
+    /// <summary>
     /// Slab: objects neither on <see cref="Freelist"/> nor (while it is a thread's current slab) on that
     /// thread's list; objects pushed on <see cref="Remote"/> still count until they are folded in.
     /// Written by the owning thread, or under the cache lock while no thread owns the slab.
@@ -48,11 +55,6 @@ internal unsafe struct PageDesc
     /// </summary>
     public int InUse;
     public int Objects;
-    /// <summary>
-    /// Charged page block: owner id to refund on free (page->memcg_data). Slab: the id of the thread
-    /// that has it frozen (<see cref="ThreadContext.Id"/>), 0 when no thread owns it.
-    /// </summary>
-    public uint Owner;
     /// <summary>Slab: free objects of the slab's local list (the owning thread's, or the cache lock's while on the node list).</summary>
     public void* Freelist;
     /// <summary>Slab: [frozen:1][partial:1][count:30][head offset + 1:32], the lock-free list other threads free into (SlabCache.Lists.cs).</summary>
@@ -62,6 +64,18 @@ internal unsafe struct PageDesc
     /// <summary>Buddy free list or cache partial list links.</summary>
     public PageDesc* Next;
     public PageDesc* Prev;
+
+    /// <summary>
+    /// <see cref="CacheId"/> and <see cref="Owner"/> as one 64-bit word (Owner in the high half on a little-endian machine): a
+    /// slab owned by thread T of cache C has the key <see cref="SlabKey"/>(C, T), so the free path tests
+    /// both with one load and one compare.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong SlabKeyOf(PageDesc* s) => *(ulong*)&s->CacheId;
+
+    /// <summary>The <see cref="SlabKeyOf"/> value of a slab of cache <paramref name="cacheId"/> that thread <paramref name="threadId"/> owns.</summary>
+    public static ulong SlabKey(int cacheId, uint threadId) =>
+        BitConverter.IsLittleEndian ? (ulong)threadId << 32 | (uint)cacheId : (ulong)(uint)cacheId << 32 | threadId;
 }
 
 /// <summary>Which list a slab is on (<see cref="PageDesc.OnPartial"/>).</summary>

@@ -18,7 +18,7 @@ namespace KmemGen.Internal;
 /// invalidate the cache line (and, with the adjacent-line prefetcher, the line pair) the other
 /// thread's fast path reads: false sharing. 128 bytes covers the 128-byte line pair.
 /// </remarks>
-[StructLayout(LayoutKind.Explicit, Size = Pad + 168 + Pad)]
+[StructLayout(LayoutKind.Explicit, Size = Pad + 176 + Pad)]
 internal sealed unsafe class CpuSlab(SlabCache cache, ThreadContext context)
 {
     private const int Pad = 128;
@@ -65,4 +65,16 @@ internal sealed unsafe class CpuSlab(SlabCache cache, ThreadContext context)
     [FieldOffset(Pad + 152)] public int FullCount;
     /// <summary>The cache's count of pushes into full slabs when this thread last found none in its own (SlabCache.CollectPushedFull).</summary>
     [FieldOffset(Pad + 160)] public long FullPushesSeen;
+    /// <summary>
+    /// <see cref="PageDesc.SlabKey"/> of this cache and thread: a slab whose key equals it is one this
+    /// thread owns, so its free path takes the object with plain stores. 0 (no slab's key) once retired.
+    /// </summary>
+    [FieldOffset(Pad + 168)] public ulong OwnedKey = PageDesc.SlabKey(cache.Id, context.Id);
+
+    /// <summary>Under the cache lock: the thread is gone or the cache destroyed; no slab is its any more.</summary>
+    public void Retire()
+    {
+        Retired = true;
+        OwnedKey = 0;
+    }
 }

@@ -67,25 +67,38 @@ public sealed unsafe partial class SlabCache
     }
 
     /// <summary>
-    /// The first free into a slab other than the remembered one, inlined into <see cref="FreeNotCurrent"/>:
-    /// resolved through the arena table. A slab this thread owns takes it with plain stores (and becomes
-    /// the remembered one); anything else (another thread's slab, a full slab nobody owns, a free that
-    /// empties the slab, the head of its free list, a foreign pointer) takes the general path, which
-    /// decides and reports.
+    /// The first free into a slab other than the remembered one, inlined into <see cref="FreeNotCurrent"/>.
+    /// A slab is a buddy block of its cache's order, aligned to its size, so the head descriptor is the
+    /// page index rounded down to the slab's size: no tail descriptor is read, and with random frees over
+    /// many slabs that read was a second dependent cache miss per free. One compare of the descriptor's
+    /// cache and owner word against <see cref="CpuSlab.OwnedKey"/> says "a slab of this cache that this
+    /// thread owns"; a pointer anywhere else finds a head that is not one, and the general path decides
+    /// and reports. A slab this thread owns takes the object with plain stores (and becomes the
+    /// remembered one); the free that would empty it, or of the head of its lists, goes the general way.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void FreeNotRemembered(ThreadContext tc, CpuSlab c, void* obj)
     {
-        PageDesc* s = PageAllocator.LookupHead(obj);
-        if (s == null || s->Kind != PageKind.Slab || s->CacheId != _id || s->Owner != c.ThreadId || c.Retired
-            || !TrySlotIndex(s, obj, out int idx) || s->InUse <= 1 || IsFreeListHead(null, s, (byte*)obj - _objOffset))
+        byte* b = Arena.BaseOf(obj);
+        if (b != null && ArenaTable.Contains((nuint)b))
         {
-            FreeSlow(tc, obj);
-            return;
+            nuint head = ((nuint)obj - (nuint)b) >> Arena.PageShift & _slabPageMask;
+            PageDesc* s = (PageDesc*)b + head;
+            if (s->Kind == PageKind.Slab && PageDesc.SlabKeyOf(s) == c.OwnedKey)
+            {
+                byte* start = b + (head << Arena.PageShift);
+                ulong off = (ulong)((byte*)obj - start);
+                ulong idx = SlotOfOffset(off);
+                if (idx * (ulong)_size == off && idx < (ulong)s->Objects && s->InUse > 1 && !IsSlabListHead(s, start, (byte*)obj))
+                {
+                    UnchargeSlot(tc, s, (int)idx);
+                    c.Frees++;
+                    FreeToOwned(tc, c, s, start, (byte*)obj);
+                    return;
+                }
+            }
         }
-        UnchargeSlot(tc, s, idx);
-        c.Frees++;
-        FreeToOwned(tc, c, s, (byte*)obj);
+        FreeSlow(tc, obj);
     }
 
     /// <summary>A free object back on the local free list of a slab the calling thread owns (or the cache lock guards).</summary>
@@ -162,7 +175,11 @@ public sealed unsafe partial class SlabCache
     /// A free into a slab of this thread's partial or full list: plain stores, like mimalloc's local free
     /// list. A full slab moves to the partial list, an emptied one to the empty end of it (or back).
     /// </summary>
-    private void FreeToOwned(ThreadContext tc, CpuSlab c, PageDesc* s, byte* slot)
+    private void FreeToOwned(ThreadContext tc, CpuSlab c, PageDesc* s, byte* slot) =>
+        FreeToOwned(tc, c, s, Arena.AddressOf(s), slot);
+
+    /// <summary><see cref="FreeToOwned(ThreadContext, CpuSlab, PageDesc*, byte*)"/> for a caller that has the slab's address.</summary>
+    private void FreeToOwned(ThreadContext tc, CpuSlab c, PageDesc* s, byte* start, byte* slot)
     {
         Debug.Assert(s->OnPartial is SlabList.Thread or SlabList.Full && s->InUse > 0, "an owned slab that is not current is on one of its owner's lists, with objects in use");
         bool wasFull = s->OnPartial == SlabList.Full;
@@ -173,7 +190,7 @@ public sealed unsafe partial class SlabCache
             RelinkAfterFree(tc, c, s);
             return;
         }
-        RememberFreed(c, s);
+        RememberFreed(c, s, start);
         PushLocal(s, slot);
     }
 

@@ -111,7 +111,7 @@ public sealed unsafe partial class SlabCache
             _retiredAllocs += c.Allocs;
             _retiredFrees += c.Frees;
             _cpuSlabs.Remove(c);
-            c.Retired = true;
+            c.Retire();
         }
     }
 
@@ -181,7 +181,7 @@ public sealed unsafe partial class SlabCache
                     UnlinkFull(c, s);
                     DiscardLocked(s);
                 }
-                c.Retired = true;
+                c.Retire();
                 ForgetCpuSlabLocked(c);
             }
             _cpuSlabs.Clear();

@@ -205,10 +205,12 @@ public sealed unsafe partial class SlabCache
     }
 
     /// <summary>Remembers the partial slab a run of frees goes into (null forgets it).</summary>
-    private void RememberFreed(CpuSlab c, PageDesc* s)
+    private void RememberFreed(CpuSlab c, PageDesc* s) => RememberFreed(c, s, s == null ? null : Arena.AddressOf(s));
+
+    private void RememberFreed(CpuSlab c, PageDesc* s, byte* start)
     {
         c.LastFreed = s;
-        c.LastFreedStart = s == null ? null : Arena.AddressOf(s);
+        c.LastFreedStart = start;
         c.LastFreedSpan = s == null ? 0 : (nuint)s->Objects * (nuint)_size;
     }
 

@@ -134,6 +134,8 @@ public sealed unsafe partial class SlabCache
         PageDesc* s = PageCache.Alloc(tc, Order, PageKind.Slab);
         if (s == null) return null;
         byte* start = Arena.AddressOf(s);
+        Debug.Assert((((nuint)start - (nuint)Arena.BaseOf(start)) >> Arena.PageShift & ~_slabPageMask) == 0,
+            "a slab is a buddy block aligned to its size: the free path finds its head by rounding a page index down");
         int n = ObjectsPerSlab;
         for (int i = 0; i < n; i++)
         {

@@ -23,6 +23,8 @@ public sealed unsafe partial class SlabCache : IDisposable
     private readonly int _objOffset;
     /// <summary>Lemire's magic for division by _size: index = mulhi(_divMagic, offset), exact for 32-bit offsets.</summary>
     private readonly ulong _divMagic;
+    /// <summary>Clears the page-index bits below a slab's size: a page index masked with it is its slab's head.</summary>
+    private readonly nuint _slabPageMask;
     private readonly SlabLayout _layout;
     private readonly SlabFlags _debug;
     private readonly bool _isKmalloc;
@@ -41,6 +43,7 @@ public sealed unsafe partial class SlabCache : IDisposable
         _fpOffset = layout.FreePointerOffset;
         _objOffset = layout.ObjectOffset;
         _divMagic = ulong.MaxValue / (ulong)layout.Size + 1;
+        _slabPageMask = ~(((nuint)1 << layout.Order) - 1);
         Flags = flags | debug;
         _debug = debug;
         _isKmalloc = isKmalloc;
