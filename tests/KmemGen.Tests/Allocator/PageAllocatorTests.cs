@@ -209,4 +209,18 @@ public unsafe class PageAllocatorTests
         t.Join();
         Assert.Equal(before, Pages.InUse);
     }
+
+    [Fact]
+    public void A_descriptors_cache_and_owner_read_as_one_key()
+    {
+        PageDesc d = default;
+        d.CacheId = 0x1234;
+        d.Owner = 0xABCD_0001;
+        Assert.Equal(PageDesc.SlabKey(0x1234, 0xABCD_0001), PageDesc.SlabKeyOf(&d));
+        d.Owner = 0;
+        Assert.NotEqual(PageDesc.SlabKey(0x1234, 0xABCD_0001), PageDesc.SlabKeyOf(&d));
+        d.Owner = 0xABCD_0001;
+        d.CacheId = 0x1235;
+        Assert.NotEqual(PageDesc.SlabKey(0x1234, 0xABCD_0001), PageDesc.SlabKeyOf(&d));
+    }
 }

@@ -342,6 +342,62 @@ public unsafe class SlabCacheTests
     }
 
     [Fact]
+    public void Frees_alternating_between_owned_slabs_find_each_slab_from_any_of_its_pages()
+    {
+        // 96-byte slots leave a tail after the last object, and each slab spans several pages: every
+        // free below lands in another slab than the one before, so each one resolves its slab from the
+        // page it is on (the head is the page index rounded down to the slab's size).
+        using var cache = SlabCache.Create("alternate-slabs", 96);
+        Assert.True(cache.Order > 0);
+        int per = cache.ObjectsPerSlab;
+        var objs = new nint[per * 3];
+        for (int i = 0; i < objs.Length; i++) objs[i] = (nint)cache.Alloc();
+        // The first two slabs are full and not current; free them alternately, leaving two objects each.
+        for (int i = 2; i < per; i++)
+        {
+            cache.Free((void*)objs[i]);
+            cache.Free((void*)objs[per + i]);
+        }
+        Assert.Equal(per + 4, cache.LiveObjects);
+        // A pointer inside an object, and one in the slab's tail past its last object, are refused.
+        var inside = Assert.Throws<ArgumentException>(() => cache.Free((byte*)objs[per + per - 1] + 8));
+        Assert.Contains("not at the start of an object", inside.Message);
+        byte* pastLast = (byte*)objs[0] + (nint)per * cache.SlotSize;
+        Assert.Throws<ArgumentException>(() => cache.Free(pastLast));
+        Assert.Equal(per + 4, cache.LiveObjects);
+        // Each slab's last objects, freed alternately: the last free into each empties it.
+        foreach (int i in new[] { 0, per, 1, per + 1 }) cache.Free((void*)objs[i]);
+        Assert.Equal(per, cache.LiveObjects);
+        for (int i = 2 * per; i < objs.Length; i++) cache.Free((void*)objs[i]);
+        Assert.Equal(0, cache.LiveObjects);
+        cache.Shrink();
+        Assert.Equal(0, cache.PagesInUse);
+    }
+
+    [Fact]
+    public void An_object_of_a_cache_with_larger_slabs_is_refused_from_any_of_its_pages()
+    {
+        using var small = SlabCache.Create("small-slabs", 16);
+        using var large = SlabCache.Create("large-slabs", 2000);
+        Assert.True(large.Order > small.Order);
+        var mine = new nint[small.ObjectsPerSlab + 1];
+        for (int i = 0; i < mine.Length; i++) mine[i] = (nint)small.Alloc();
+        small.Free((void*)mine[1]);   // a free outside the current slab, to leave the fast range check behind
+        var theirs = new nint[large.ObjectsPerSlab];
+        for (int i = 0; i < theirs.Length; i++) theirs[i] = (nint)large.Alloc();
+        foreach (nint p in theirs)
+        {
+            var e = Assert.Throws<ArgumentException>(() => small.Free((void*)p));
+            Assert.Contains("large-slabs", e.Message);
+        }
+        Assert.Equal(theirs.Length, large.LiveObjects);
+        Assert.Equal(mine.Length - 1, small.LiveObjects);
+        foreach (nint p in theirs) large.Free((void*)p);
+        for (int i = 0; i < mine.Length; i++) if (i != 1) small.Free((void*)mine[i]);
+        Assert.Equal(0, small.LiveObjects);
+    }
+
+    [Fact]
     public void Remote_frees_are_collected_by_Shrink_once_the_freeing_thread_is_gone()
     {
         using var cache = SlabCache.Create("remote-partial", 200);
