@@ -75,7 +75,7 @@ internal static class MemcgHooks
     /// <summary>
     /// The allocator's inlined refund: <see cref="ObjStock.TryRefill"/> for the object's recorded
     /// <paramref name="owner"/> (not NoOwner). On a miss nothing changed and the caller calls
-    /// <see cref="UnchargeObject"/> from its slow path.
+    /// <see cref="UnchargeObjectMissed"/> from its slow path.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryRefillStock(ThreadContext tc, uint owner, long size, MemcgStatItem item) =>
@@ -114,7 +114,14 @@ internal static class MemcgHooks
         }
     }
 
+    /// <summary>
+    /// The refund of an object whose owner (not NoOwner) <see cref="TryRefillStock"/> just turned down:
+    /// straight to the stock's general path, without testing the hit again.
+    /// </summary>
+    public static void UnchargeObjectMissed(ThreadContext tc, uint owner, int bytes, MemcgStatItem item) =>
+        ObjStock.UnchargeSlow(tc, ObjCgroupTable.Lookup(owner), bytes, item);
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void UnchargeObjectSlow(ThreadContext tc, uint owner, int bytes, MemcgStatItem item) =>
-        ObjStock.Uncharge(tc, ObjCgroupTable.Lookup(owner), bytes, item);
+        UnchargeObjectMissed(tc, owner, bytes, item);
 }

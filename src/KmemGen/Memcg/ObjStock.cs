@@ -171,8 +171,14 @@ internal static class ObjStock
         return ChargeResult.Charged;
     }
 
+    /// <summary>
+    /// refill_obj_stock's general path: the refund that <see cref="TryRefill"/> turned down (another
+    /// owner, a drained stock, a full batch or a stat delta past a page). Correct for any refund; the
+    /// allocator calls it straight after its own inlined <see cref="TryRefill"/> missed, so that the hit
+    /// test is not run again on the way here.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void UnchargeSlow(ThreadContext tc, ObjCgroup objcg, long size, MemcgStatItem item)
+    public static void UnchargeSlow(ThreadContext tc, ObjCgroup objcg, long size, MemcgStatItem item)
     {
         if (tc.StockGeneration != DrainGeneration) Drain(tc);
         // The refunded bytes are pages pinning objcg, so it is alive and the pin cannot fail.

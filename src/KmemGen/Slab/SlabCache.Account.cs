@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using KmemGen.Internal;
 
@@ -29,18 +30,16 @@ public sealed unsafe partial class SlabCache
         return ChargeResult.Ok;
     }
 
-    /// <summary>Free of an object in this thread's current slab when the refund missed the stock.</summary>
+    /// <summary>Free of an object in this thread's current slab when the refund missed the stock (its owner slot is set).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void FreeOwnedLocal(ThreadContext tc, CpuSlab c, byte* obj)
     {
         int idx = SlotIndex(c.SlabStart, obj);
         ushort* vec = c.OwnerVec;
         uint owner = vec[idx];
-        if (owner != MemcgHooks.NoOwner)
-        {
-            vec[idx] = (ushort)MemcgHooks.NoOwner;
-            MemcgHooks.UnchargeObject(tc, owner, ObjectSize, _statItem);
-        }
+        Debug.Assert(owner != MemcgHooks.NoOwner, "only a refund that missed the stock comes here");
+        vec[idx] = (ushort)MemcgHooks.NoOwner;
+        MemcgHooks.UnchargeObjectMissed(tc, owner, ObjectSize, _statItem);
         EncodeNext(obj, c.Freelist);
         c.Freelist = obj;
         c.Frees++;
@@ -96,13 +95,13 @@ public sealed unsafe partial class SlabCache
         *slot = (ushort)MemcgHooks.NoOwner;
     }
 
-    /// <summary>The refund of a slot whose owner the thread's stock does not serve (MemcgHooks' slow path).</summary>
+    /// <summary>The refund of a slot whose owner the thread's stock just turned down (MemcgHooks' slow path).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void UnchargeOwnedSlot(ThreadContext tc, ushort* slot)
     {
         uint owner = *slot;
         *slot = (ushort)MemcgHooks.NoOwner;
-        MemcgHooks.UnchargeObject(tc, owner, ObjectSize, _statItem);
+        MemcgHooks.UnchargeObjectMissed(tc, owner, ObjectSize, _statItem);
     }
 
     private void SetAccount(bool value)
