@@ -97,8 +97,36 @@ public sealed unsafe partial class SlabCache
                     return;
                 }
             }
+            else if (s->Kind == PageKind.Slab && s->CacheId == _id)
+            {
+                FreeToOthers(tc, c, s, b + (head << Arena.PageShift), (byte*)obj);
+                return;
+            }
         }
         FreeSlow(tc, obj);
+    }
+
+    /// <summary>
+    /// A free into a slab of this cache that another thread owns, or nobody (a consumer freeing what a
+    /// producer allocated, a server's request freed on another worker): the lock-free push onto the
+    /// slab's remote list (<see cref="FreeRemote"/>), reached from <see cref="FreeNotRemembered"/>'s
+    /// lookup without the general path's second lookup and checks. A slot that is not an object's
+    /// start, or heads one of the slab's lists (a double free), still goes the general way, which
+    /// reports it; so does a free on a thread whose per-cache state was retired (a destroyed cache).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FreeToOthers(ThreadContext tc, CpuSlab c, PageDesc* s, byte* start, byte* obj)
+    {
+        ulong off = (ulong)(obj - start);
+        ulong idx = SlotOfOffset(off);
+        if (idx * (ulong)_size != off || idx >= (ulong)s->Objects || c.Retired || IsSlabListHead(s, start, obj))
+        {
+            FreeSlow(tc, obj);
+            return;
+        }
+        UnchargeSlot(tc, s, (int)idx);
+        c.Frees++;
+        FreeRemote(tc, c, s, obj);
     }
 
     /// <summary>A free object back on the local free list of a slab the calling thread owns (or the cache lock guards).</summary>

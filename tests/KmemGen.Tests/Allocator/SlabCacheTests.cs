@@ -375,6 +375,31 @@ public unsafe class SlabCacheTests
     }
 
     [Fact]
+    public void Frees_into_another_threads_slab_refuse_a_double_free_and_a_misplaced_pointer()
+    {
+        using var cache = SlabCache.Create("others-slab", 64);
+        int per = cache.ObjectsPerSlab;
+        var objs = new nint[per + 1];
+        for (int i = 0; i < objs.Length; i++) objs[i] = (nint)cache.Alloc();   // the first slab is full, not current
+        Exception? twice = null, inside = null;
+        KmemGen.Tests.Memcg.TestCgroups.OnNewThread(() =>
+        {
+            cache.Free(cache.Alloc());                      // this thread has its own slab of the cache
+            cache.Free((void*)objs[5]);                     // pushed onto the other thread's slab
+            twice = Record.Exception(() => cache.Free((void*)objs[5]));
+            inside = Record.Exception(() => cache.Free((byte*)objs[6] + 8));
+            cache.Free((void*)objs[6]);
+        });
+        Assert.IsType<SlabCorruptionException>(twice);
+        Assert.Contains("double free", twice!.Message);
+        Assert.IsType<ArgumentException>(inside);
+        Assert.Contains("not at the start of an object", inside!.Message);
+        Assert.Equal(objs.Length - 2, cache.LiveObjects);
+        for (int i = 0; i < objs.Length; i++) if (i is not (5 or 6)) cache.Free((void*)objs[i]);
+        Assert.Equal(0, cache.LiveObjects);
+    }
+
+    [Fact]
     public void An_object_of_a_cache_with_larger_slabs_is_refused_from_any_of_its_pages()
     {
         using var small = SlabCache.Create("small-slabs", 16);
