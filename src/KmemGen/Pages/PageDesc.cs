@@ -66,9 +66,9 @@ internal unsafe struct PageDesc
     public PageDesc* Prev;
 
     /// <summary>
-    /// <see cref="CacheId"/> and <see cref="Owner"/> as one 64-bit word (Owner in the high half on a little-endian machine): a
-    /// slab owned by thread T of cache C has the key <see cref="SlabKey"/>(C, T), so the free path tests
-    /// both with one load and one compare.
+    /// <see cref="CacheId"/> and <see cref="Owner"/> as one 64-bit word (Owner in the high half on a
+    /// little-endian machine): a slab owned by thread T of cache C has the key <see cref="SlabKey"/>(C, T),
+    /// so the free path tests both with one load and one compare.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong SlabKeyOf(PageDesc* s) => *(ulong*)&s->CacheId;

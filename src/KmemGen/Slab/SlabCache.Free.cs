@@ -84,7 +84,7 @@ public sealed unsafe partial class SlabCache
         {
             nuint head = ((nuint)obj - (nuint)b) >> Arena.PageShift & _slabPageMask;
             PageDesc* s = (PageDesc*)b + head;
-            if (s->Kind == PageKind.Slab && PageDesc.SlabKeyOf(s) == c.OwnedKey)
+            if (IsOwnSlab(c, s))
             {
                 byte* start = b + (head << Arena.PageShift);
                 ulong off = (ulong)((byte*)obj - start);
@@ -128,6 +128,15 @@ public sealed unsafe partial class SlabCache
         c.Frees++;
         FreeRemote(tc, c, s, obj);
     }
+
+    /// <summary>
+    /// Whether <paramref name="s"/> is a slab of this cache that the thread of <paramref name="c"/> owns.
+    /// Only a thread writes its own id into a slab, and it clears it before letting the slab go, so its
+    /// id there means it owns the slab (another thread's id, or 0, means it does not); a retired
+    /// <see cref="CpuSlab"/>'s key is 0 and matches no slab.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsOwnSlab(CpuSlab c, PageDesc* s) => s->Kind == PageKind.Slab && PageDesc.SlabKeyOf(s) == c.OwnedKey;
 
     /// <summary>A free object back on the local free list of a slab the calling thread owns (or the cache lock guards).</summary>
     private void PushLocal(PageDesc* s, byte* slot)
@@ -189,9 +198,7 @@ public sealed unsafe partial class SlabCache
             c.Freelist = slot;
             return;
         }
-        // Only this thread ever writes its own id into a slab, and it clears it before letting the slab
-        // go, so reading its id here means it owns the slab (another thread's id, or 0, means it does not).
-        if (s->Owner == c.ThreadId && !c.Retired)
+        if (IsOwnSlab(c, s))
         {
             FreeToOwned(tc, c, s, slot);
             return;
