@@ -34,12 +34,7 @@ public sealed unsafe partial class SlabCache
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void FreeOwnedLocal(ThreadContext tc, CpuSlab c, byte* obj)
     {
-        int idx = SlotIndex(c.SlabStart, obj);
-        ushort* vec = c.OwnerVec;
-        uint owner = vec[idx];
-        Debug.Assert(owner != MemcgHooks.NoOwner, "only a refund that missed the stock comes here");
-        vec[idx] = (ushort)MemcgHooks.NoOwner;
-        MemcgHooks.UnchargeObjectMissed(tc, owner, ObjectSize, _statItem);
+        UnchargeOwnedSlot(tc, c.OwnerVec + SlotIndex(c.SlabStart, obj));
         EncodeNext(obj, c.Freelist);
         c.Freelist = obj;
         c.Frees++;
@@ -100,6 +95,7 @@ public sealed unsafe partial class SlabCache
     private void UnchargeOwnedSlot(ThreadContext tc, ushort* slot)
     {
         uint owner = *slot;
+        Debug.Assert(owner != MemcgHooks.NoOwner, "only a refund that missed the stock comes here");
         *slot = (ushort)MemcgHooks.NoOwner;
         MemcgHooks.UnchargeObjectMissed(tc, owner, ObjectSize, _statItem);
     }

@@ -84,14 +84,12 @@ public sealed unsafe partial class SlabCache
         {
             nuint head = ((nuint)obj - (nuint)b) >> Arena.PageShift & _slabPageMask;
             PageDesc* s = (PageDesc*)b + head;
+            byte* start = b + (head << Arena.PageShift);
             if (IsOwnSlab(c, s))
             {
-                byte* start = b + (head << Arena.PageShift);
-                ulong off = (ulong)((byte*)obj - start);
-                ulong idx = SlotOfOffset(off);
-                if (idx * (ulong)_size == off && idx < (ulong)s->Objects && s->InUse > 1 && !IsSlabListHead(s, start, (byte*)obj))
+                if (TrySlotAt(s, start, (byte*)obj, out int idx) && s->InUse > 1 && !IsSlabListHead(s, start, (byte*)obj))
                 {
-                    UnchargeSlot(tc, s, (int)idx);
+                    UnchargeSlot(tc, s, idx);
                     c.Frees++;
                     FreeToOwned(tc, c, s, start, (byte*)obj);
                     return;
@@ -99,7 +97,7 @@ public sealed unsafe partial class SlabCache
             }
             else if (s->Kind == PageKind.Slab && s->CacheId == _id)
             {
-                FreeToOthers(tc, c, s, b + (head << Arena.PageShift), (byte*)obj);
+                FreeToOthers(tc, c, s, start, (byte*)obj);
                 return;
             }
         }
@@ -117,14 +115,12 @@ public sealed unsafe partial class SlabCache
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void FreeToOthers(ThreadContext tc, CpuSlab c, PageDesc* s, byte* start, byte* obj)
     {
-        ulong off = (ulong)(obj - start);
-        ulong idx = SlotOfOffset(off);
-        if (idx * (ulong)_size != off || idx >= (ulong)s->Objects || c.Retired || IsSlabListHead(s, start, obj))
+        if (!TrySlotAt(s, start, obj, out int idx) || c.Retired || IsSlabListHead(s, start, obj))
         {
             FreeSlow(tc, obj);
             return;
         }
-        UnchargeSlot(tc, s, (int)idx);
+        UnchargeSlot(tc, s, idx);
         c.Frees++;
         FreeRemote(tc, c, s, obj);
     }
@@ -170,9 +166,17 @@ public sealed unsafe partial class SlabCache
     }
 
     /// <summary>The index of <paramref name="obj"/> in slab <paramref name="s"/> of this cache; false when it is not the start of one of its objects.</summary>
-    private bool TrySlotIndex(PageDesc* s, void* obj, out int idx)
+    private bool TrySlotIndex(PageDesc* s, void* obj, out int idx) =>
+        TrySlotAt(s, Arena.AddressOf(s), (byte*)obj - _objOffset, out idx);
+
+    /// <summary>
+    /// The index of <paramref name="slot"/> in slab <paramref name="s"/>, which starts at
+    /// <paramref name="start"/>; false when it is not the start of one of the slab's slots.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TrySlotAt(PageDesc* s, byte* start, byte* slot, out int idx)
     {
-        ulong off = (ulong)((byte*)obj - _objOffset - Arena.AddressOf(s));
+        ulong off = (ulong)(slot - start);
         ulong index = SlotOfOffset(off);
         idx = (int)index;
         return index * (ulong)_size == off && index < (ulong)s->Objects;
